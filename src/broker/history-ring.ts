@@ -1,0 +1,51 @@
+/**
+ * The last `capacity` items of one room with their seqs, in a fixed ring so keeping
+ * history never reallocates. Seqs are consecutive, so the ring only stores the items
+ * and derives each seq from the newest one.
+ */
+export class HistoryRing {
+  private readonly items: string[];
+  private head = 0;
+  private size = 0;
+  private newestSeq = 0;
+
+  constructor(private readonly capacity: number) {
+    this.items = new Array<string>(capacity);
+  }
+
+  get lastSeq(): number {
+    return this.newestSeq;
+  }
+
+  get oldestSeq(): number {
+    return this.newestSeq - this.size + 1;
+  }
+
+  /** Appends the item numbered `seq`, which must be lastSeq + 1. */
+  push(seq: number, json: string): void {
+    this.newestSeq = seq;
+    if (this.capacity === 0) return;
+    this.items[this.head] = json;
+    this.head = (this.head + 1) % this.capacity;
+    if (this.size < this.capacity) this.size++;
+  }
+
+  /**
+   * Kept items with seq > since, oldest first. A `since` beyond the newest seq means the
+   * client saw a previous life of this room (the server restarted): everything kept is
+   * replayed and flagged as a gap.
+   */
+  since(since: number): { items: string[]; gap: boolean } {
+    if (since > this.newestSeq) return { items: this.slice(this.size), gap: true };
+    const wanted = this.newestSeq - since;
+    const kept = Math.min(wanted, this.size);
+    return { items: this.slice(kept), gap: kept < wanted };
+  }
+
+  private slice(count: number): string[] {
+    const out = new Array<string>(count);
+    const start = this.head - count + this.capacity * 2;
+    for (let i = 0; i < count; i++) out[i] = this.items[(start + i) % this.capacity];
+    return out;
+  }
+}

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { Subject } from 'rxjs';
+import { DanmakuConfig } from '../config/danmaku-config.js';
+import { type CommentDraft, encodeItem } from '../protocol/comment.js';
+import { Broker, type BrokerHealth, type Delivery, type Published, type Replay } from './broker.js';
+import { HistoryRing } from './history-ring.js';
+
+/** The single-process broker: seqs, history and delivery all live in this process. */
+@Injectable()
+export class MemoryBroker extends Broker {
+  private readonly deliveries = new Subject<Delivery>();
+  readonly deliveries$ = this.deliveries.asObservable();
+  private readonly histories = new Map<string, HistoryRing>();
+  private broadcastSeq = 0;
+
+  constructor(private readonly config: DanmakuConfig) {
+    super();
+  }
+
+  async publish(room: string, drafts: CommentDraft[]): Promise<Published[]> {
+    const history = this.historyOf(room);
+    const published = new Array<Published>(drafts.length);
+    for (let i = 0; i < drafts.length; i++) {
+      const draft = drafts[i];
+      const seq = history.lastSeq + 1;
+      const json = encodeItem(draft, seq);
+      history.push(seq, json);
+      published[i] = { id: draft.id, seq };
+      this.deliveries.next({ room, json, priority: draft.priority });
+    }
+    return published;
+  }
+
+  async broadcast(draft: CommentDraft): Promise<Published> {
+    const seq = ++this.broadcastSeq;
+    this.deliveries.next({ room: null, json: encodeItem(draft, seq), priority: draft.priority });
+    return { id: draft.id, seq };
+  }
+
+  async publishVerbatim(room: string | null, items: string[]): Promise<void> {
+    for (const json of items) this.deliveries.next({ room, json, priority: false });
+  }
+
+  async lastSeq(room: string): Promise<number> {
+    return this.histories.get(room)?.lastSeq ?? 0;
+  }
+
+  async replay(room: string, since: number): Promise<Replay> {
+    const history = this.histories.get(room);
+    if (!history) return { items: [], lastSeq: 0, gap: since > 0 };
+    return { ...history.since(since), lastSeq: history.lastSeq };
+  }
+
+  health(): BrokerHealth {
+    return { ok: true };
+  }
+
+  private historyOf(room: string): HistoryRing {
+    let history = this.histories.get(room);
+    if (!history) this.histories.set(room, (history = new HistoryRing(this.config.HISTORY_SIZE)));
+    return history;
+  }
+}

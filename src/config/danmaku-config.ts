@@ -1,0 +1,96 @@
+import { Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  Validate,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
+
+@ValidatorConstraint({ name: 'powerOfTwo' })
+class PowerOfTwo implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return Number.isInteger(value) && (value as number) > 0 && ((value as number) & ((value as number) - 1)) === 0;
+  }
+  defaultMessage(): string {
+    return '$property must be a power of two';
+  }
+}
+
+// Environment values arrive as strings; a non-numeric one stays a string so IsInt names it.
+const toInt = () =>
+  Transform(({ value }) => {
+    if (typeof value !== 'string') return value;
+    const trimmed = value.trim();
+    return /^-?\d+$/.test(trimmed) ? Number(trimmed) : value;
+  });
+
+const emptyAsUnset = () => Transform(({ value }) => (value === '' ? undefined : value));
+
+/**
+ * Every setting of the server (PROTOCOL.md section 3), with its default and its bounds.
+ * The same class validates the environment at start-up and is the typed object that
+ * services inject.
+ */
+export class DanmakuConfig {
+  @toInt() @IsInt() @Min(0) @Max(65535)
+  PORT = 7777;
+
+  @IsString() @IsNotEmpty()
+  HOST = '0.0.0.0';
+
+  @toInt() @IsInt() @Min(0) @Max(10_000)
+  BATCH_WINDOW_MS = 200;
+
+  @toInt() @IsInt() @Min(1) @Max(10_000)
+  BATCH_MAX_ITEMS = 100;
+
+  @toInt() @IsInt() @Min(1) @Max(1024) @Validate(PowerOfTwo)
+  SHARDS = 16;
+
+  @toInt() @IsInt() @Min(1) @Max(1000)
+  MAX_ROOMS_PER_CONN = 5;
+
+  @toInt() @IsInt() @Min(256) @Max(16 * 1024 * 1024)
+  MAX_PAYLOAD = 4096;
+
+  @toInt() @IsInt() @Min(1000) @Max(3_600_000)
+  HEARTBEAT_TIMEOUT_MS = 60_000;
+
+  @toInt() @IsInt() @Min(1) @Max(10_000)
+  COMMENT_RATE = 2;
+
+  @toInt() @IsInt() @Min(1) @Max(10_000)
+  COMMENT_BURST = 5;
+
+  @toInt() @IsInt() @Min(1024)
+  SLOW_CONSUMER_BYTES = 1_048_576;
+
+  @toInt() @IsInt() @Min(0) @Max(600_000)
+  SLOW_CONSUMER_MS = 5000;
+
+  @toInt() @IsInt() @Min(100) @Max(600_000)
+  ONLINE_INTERVAL_MS = 5000;
+
+  @toInt() @IsInt() @Min(0) @Max(1_000_000)
+  HISTORY_SIZE = 1000;
+
+  @emptyAsUnset() @IsOptional() @IsString() @IsNotEmpty()
+  ADMIN_TOKEN?: string = undefined;
+
+  @emptyAsUnset() @IsOptional() @IsString() @IsNotEmpty()
+  VIEWER_TOKEN_SECRET?: string = undefined;
+
+  @emptyAsUnset() @IsOptional() @IsString() @IsNotEmpty()
+  REDIS_URL?: string = undefined;
+
+  @emptyAsUnset() @IsOptional() @IsIn(['debug', 'log', 'warn', 'error'])
+  LOG_LEVEL?: 'debug' | 'log' | 'warn' | 'error' = undefined;
+}
+
+export const CONFIG_KEYS = Object.keys(new DanmakuConfig()) as (keyof DanmakuConfig)[];

@@ -1,0 +1,58 @@
+import { DanmakuConfig } from './danmaku-config.js';
+import { ConfigError, validateConfig } from './validate-config.js';
+
+describe('validateConfig', () => {
+  it('keeps the documented defaults when nothing is set', () => {
+    const config = validateConfig({});
+    expect(config).toBeInstanceOf(DanmakuConfig);
+    expect(config).toMatchObject({
+      PORT: 7777,
+      HOST: '0.0.0.0',
+      BATCH_WINDOW_MS: 200,
+      BATCH_MAX_ITEMS: 100,
+      SHARDS: 16,
+      MAX_ROOMS_PER_CONN: 5,
+      MAX_PAYLOAD: 4096,
+      HEARTBEAT_TIMEOUT_MS: 60000,
+      COMMENT_RATE: 2,
+      COMMENT_BURST: 5,
+      SLOW_CONSUMER_BYTES: 1048576,
+      SLOW_CONSUMER_MS: 5000,
+      ONLINE_INTERVAL_MS: 5000,
+      HISTORY_SIZE: 1000,
+    });
+    expect(config.ADMIN_TOKEN).toBeUndefined();
+  });
+
+  it('turns numeric strings into numbers and ignores unrelated variables', () => {
+    const config = validateConfig({ PORT: '8080', SHARDS: '64', PATH: '/usr/bin', ADMIN_TOKEN: 's3cret' });
+    expect(config.PORT).toBe(8080);
+    expect(config.SHARDS).toBe(64);
+    expect(config.ADMIN_TOKEN).toBe('s3cret');
+    expect(config).not.toHaveProperty('PATH');
+  });
+
+  it.each([
+    ['SHARDS', '12', 'power of two'],
+    ['SHARDS', '2048', 'SHARDS'],
+    ['BATCH_WINDOW_MS', '10001', 'BATCH_WINDOW_MS'],
+    ['BATCH_WINDOW_MS', 'soon', 'integer'],
+    ['BATCH_MAX_ITEMS', '0', 'BATCH_MAX_ITEMS'],
+    ['HEARTBEAT_TIMEOUT_MS', '999', 'HEARTBEAT_TIMEOUT_MS'],
+    ['SLOW_CONSUMER_BYTES', '1023', 'SLOW_CONSUMER_BYTES'],
+    ['COMMENT_RATE', '0', 'COMMENT_RATE'],
+    ['ONLINE_INTERVAL_MS', '99', 'ONLINE_INTERVAL_MS'],
+    ['PORT', '-1', 'PORT'],
+  ])('rejects %s=%s naming the variable', (name, value, expected) => {
+    expect(() => validateConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => validateConfig({ [name]: value })).toThrow(new RegExp(`${name}="${value}"[^\\n]*${expected}`));
+  });
+
+  it('lists every bad variable in one error', () => {
+    expect(() => validateConfig({ SHARDS: '3', PORT: 'x' })).toThrow(/PORT="x"[\s\S]*SHARDS="3"|SHARDS="3"[\s\S]*PORT="x"/);
+  });
+
+  it('treats an empty optional secret as unset', () => {
+    expect(validateConfig({ ADMIN_TOKEN: '' }).ADMIN_TOKEN).toBeUndefined();
+  });
+});

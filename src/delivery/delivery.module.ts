@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { RoomsModule } from '../rooms/rooms.module.js';
+import { StatsModule } from '../stats/stats.module.js';
+import { FanOutService } from './fan-out.service.js';
+
+@Module({
+  imports: [RoomsModule, StatsModule],
+  providers: [FanOutService],
+  exports: [FanOutService],
+})
+export class DeliveryModule {}

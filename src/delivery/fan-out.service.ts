@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { DanmakuConfig } from '../config/danmaku-config.js';
+import { CloseCode } from '../protocol/close-codes.js';
+import type { Member } from '../rooms/member.js';
+import { RoomService } from '../rooms/room.service.js';
+import { StatsService } from '../stats/stats.service.js';
+
+/** Members written to before the loop yields, so PINGs, JOINs and REST calls get a turn. */
+const WRITES_PER_SLICE = 4096;
+
+interface Job {
+  /** null: every connection. */
+  room: string | null;
+  frame: Buffer;
+  /** Next shard to walk. */
+  shard: number;
+}
+
+/**
+ * Writes one pre-built frame to every member of a room. Jobs run in order, shard by
+ * shard; a big room yields to the event loop between shards once a slice's worth of
+ * sockets has been written, so one huge batch never holds the loop for its whole length.
+ */
+@Injectable()
+export class FanOutService {
+  private readonly queue: Job[] = [];
+  private scheduled = false;
+  private drained: (() => void)[] = [];
+
+  constructor(
+    private readonly rooms: RoomService,
+    private readonly stats: StatsService,
+    private readonly config: DanmakuConfig,
+  ) {}
+
+  deliver(room: string | null, frame: Buffer): void {
+    this.queue.push({ room, frame, shard: 0 });
+    if (!this.scheduled) this.run();
+  }
+
+  /** Resolves once every queued frame has been written. */
+  whenDrained(): Promise<void> {
+    if (this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drained.push(resolve));
+  }
+
+  /**
+   * Writes a frame to one member unless it is over the slow-consumer bound, in which
+   * case the whole frame is skipped (never a partial one) and the member is closed once
+   * it has stayed over for SLOW_CONSUMER_MS.
+   * @returns whether the frame was written.
+   */
+  writeTo(member: Member, frame: Buffer, now: number): boolean {
+    if (!member.isOpen) return false;
+    const socket = member.socket;
+    if (socket.writableLength > this.config.SLOW_CONSUMER_BYTES) {
+      this.stats.dropped++;
+      this.checkSlow(member, now);
+      return false;
+    }
+    member.slowSince = 0;
+    socket.write(frame);
+    this.stats.framesOut++;
+    this.stats.bytesOut += frame.length;
+    return true;
+  }
+
+  /** Closes a member that has been over the bound for SLOW_CONSUMER_MS. */
+  checkSlow(member: Member, now: number): void {
+    if (member.slowSince === 0) {
+      member.slowSince = now;
+    } else if (now - member.slowSince >= this.config.SLOW_CONSUMER_MS && member.isOpen) {
+      this.stats.slowClosed++;
+      member.ws.close(CloseCode.TRY_AGAIN_LATER, 'slow consumer');
+    }
+  }
+
+  private run(): void {
+    this.scheduled = false;
+    const now = Date.now();
+    let budget = WRITES_PER_SLICE;
+    while (this.queue.length > 0) {
+      const job = this.queue[0];
+      while (job.shard < this.rooms.shardCount) {
+        const members =
+          job.room === null
+            ? this.rooms.connectionsInShard(job.shard)
+            : this.rooms.membersInShard(job.room, job.shard);
+        job.shard++;
+        if (members === undefined) continue;
+        for (const member of members) this.writeTo(member, job.frame, now);
+        budget -= members.size;
+        if (budget <= 0 && (job.shard < this.rooms.shardCount || this.queue.length > 1)) {
+          this.scheduled = true;
+          setImmediate(() => this.run());
+          return;
+        }
+      }
+      this.queue.shift();
+    }
+    const waiting = this.drained;
+    this.drained = [];
+    for (const resolve of waiting) resolve();
+  }
+}

@@ -1,0 +1,117 @@
+import { Logger, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import type { WebSocket } from 'ws';
+import { PushFrameEncoder } from '../batch/push-frame-encoder.js';
+import { Broker } from '../broker/broker.js';
+import { DanmakuConfig } from '../config/danmaku-config.js';
+import { FanOutService } from '../delivery/fan-out.service.js';
+import { BAD_FRAME_EVENT, envelope, UNKNOWN_TYPE_EVENT } from '../protocol/envelope.js';
+import { PublishService } from '../publish/publish.service.js';
+import { RoomService } from '../rooms/room.service.js';
+import { CommentRateGuard } from './comment-rate.guard.js';
+import { CommentMessage, JoinMessage, RoomMessage } from './messages.js';
+import { ProtocolError } from './protocol-error.js';
+import { ProtocolExceptionFilter } from './protocol-exception.filter.js';
+import { type UpgradeRequest, VIEWER_USER } from './upgrade-verifier.js';
+import { ViewerSessions } from './viewer-sessions.service.js';
+
+/** The viewers' socket: JOIN, LEAVE, PING and COMMENT over `{type, data}` frames. */
+@WebSocketGateway({ path: '/connect' })
+@UseFilters(ProtocolExceptionFilter)
+export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger('Gateway');
+
+  constructor(
+    private readonly sessions: ViewerSessions,
+    private readonly rooms: RoomService,
+    private readonly broker: Broker,
+    private readonly publisher: PublishService,
+    private readonly fanOut: FanOutService,
+    private readonly encoder: PushFrameEncoder,
+    private readonly config: DanmakuConfig,
+  ) {}
+
+  handleConnection(ws: WebSocket, request: UpgradeRequest): void {
+    const { member } = this.sessions.open(ws, request[VIEWER_USER]);
+    this.rooms.connect(member);
+    // Any frame or pong proves the client alive (see HeartbeatService).
+    const touch = () => (member.lastSeen = Date.now());
+    ws.on('message', touch);
+    ws.on('pong', touch);
+    ws.on('error', (error) => this.logger.debug(`connection ${member.id}: ${error.message}`));
+  }
+
+  handleDisconnect(ws: WebSocket): void {
+    const session = this.sessions.find(ws);
+    if (session) this.rooms.disconnect(session.member);
+  }
+
+  @SubscribeMessage('PING')
+  ping() {
+    return envelope('PONG', {});
+  }
+
+  @SubscribeMessage('JOIN')
+  async join(@ConnectedSocket() ws: WebSocket, @MessageBody() message: JoinMessage) {
+    const { member } = this.sessions.of(ws);
+    const { room, since } = message;
+    if (!member.rooms.has(room) && member.rooms.size >= this.config.MAX_ROOMS_PER_CONN) {
+      throw new ProtocolError('ROOM_LIMIT', `at most ${this.config.MAX_ROOMS_PER_CONN} rooms per connection`);
+    }
+    // Joined before the history is read: an item published in between may arrive twice
+    // (clients skip seqs they have), never not at all.
+    this.rooms.join(member, room);
+    if (since === undefined) {
+      const seq = await this.broker.lastSeq(room);
+      return envelope('JOINED', { room, seq, online: this.rooms.onlineIn(room) });
+    }
+    const replay = await this.broker.replay(room, since);
+    const max = this.config.BATCH_MAX_ITEMS;
+    const now = Date.now();
+    for (let start = 0; start < replay.items.length; start += max) {
+      this.fanOut.writeTo(member, this.encoder.encode(room, replay.items.slice(start, start + max)), now);
+    }
+    return envelope('JOINED', {
+      room,
+      seq: replay.lastSeq,
+      online: this.rooms.onlineIn(room),
+      ...(replay.gap ? { gap: true } : {}),
+    });
+  }
+
+  @SubscribeMessage('LEAVE')
+  leave(@ConnectedSocket() ws: WebSocket, @MessageBody() { room }: RoomMessage) {
+    this.rooms.leave(this.sessions.of(ws).member, room);
+    return envelope('LEFT', { room });
+  }
+
+  @SubscribeMessage('COMMENT')
+  @UseGuards(CommentRateGuard)
+  async comment(@ConnectedSocket() ws: WebSocket, @MessageBody() message: CommentMessage) {
+    const { member } = this.sessions.of(ws);
+    if (!member.rooms.has(message.room)) {
+      throw new ProtocolError('NOT_JOINED', `join ${JSON.stringify(message.room)} before commenting in it`);
+    }
+    const [published] = await this.publisher.publish(message.room, [
+      { text: message.text, color: message.color, mode: message.mode, user: member.user },
+    ]);
+    return envelope('ACK', { cid: message.cid, id: published.id, seq: published.seq });
+  }
+
+  @SubscribeMessage(BAD_FRAME_EVENT)
+  badFrame(@MessageBody() { reason }: { reason: string }) {
+    throw new ProtocolError('BAD_FRAME', reason);
+  }
+
+  @SubscribeMessage(UNKNOWN_TYPE_EVENT)
+  unknownType(@MessageBody() { type }: { type: string }) {
+    throw new ProtocolError('UNKNOWN_TYPE', `unknown message type ${JSON.stringify(type)}`, { ref: type });
+  }
+}

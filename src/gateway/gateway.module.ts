@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { BatchModule } from '../batch/batch.module.js';
+import { BrokerModule } from '../broker/broker.module.js';
+import { DeliveryModule } from '../delivery/delivery.module.js';
+import { PublishModule } from '../publish/publish.module.js';
+import { RoomsModule } from '../rooms/rooms.module.js';
+import { StatsModule } from '../stats/stats.module.js';
+import { CommentRateGuard } from './comment-rate.guard.js';
+import { DanmakuGateway } from './danmaku.gateway.js';
+import { HeartbeatService } from './heartbeat.service.js';
+import { OnlineAnnouncer } from './online-announcer.service.js';
+import { ShutdownService } from './shutdown.service.js';
+import { UpgradeVerifier } from './upgrade-verifier.js';
+import { ViewerSessions } from './viewer-sessions.service.js';
+
+@Module({
+  imports: [BatchModule, BrokerModule, DeliveryModule, PublishModule, RoomsModule, StatsModule],
+  providers: [
+    DanmakuGateway,
+    ViewerSessions,
+    CommentRateGuard,
+    UpgradeVerifier,
+    HeartbeatService,
+    OnlineAnnouncer,
+    ShutdownService,
+  ],
+  exports: [UpgradeVerifier],
+})
+export class GatewayModule {}

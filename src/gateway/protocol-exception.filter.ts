@@ -1,0 +1,42 @@
+import { type ArgumentsHost, Catch, Logger, type WsExceptionFilter } from '@nestjs/common';
+import type { WebSocket } from 'ws';
+import type { ErrorCode } from '../protocol/error-codes.js';
+import { BAD_FRAME_EVENT, envelope, UNKNOWN_TYPE_EVENT } from '../protocol/envelope.js';
+import { InvalidInputException } from '../validation/input-validation.pipe.js';
+import { ProtocolError } from './protocol-error.js';
+
+/** The error code for invalid data in each message type, when the room is not what is wrong. */
+const INVALID_DATA_CODE: Record<string, ErrorCode> = { COMMENT: 'BAD_COMMENT' };
+
+/** Answers every failed client message with the protocol's ERROR frame, echoing its cid. */
+@Catch()
+export class ProtocolExceptionFilter implements WsExceptionFilter {
+  private readonly logger = new Logger('Gateway');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ws = host.switchToWs();
+    const client = ws.getClient<WebSocket>();
+    const data = ws.getData<Record<string, unknown> | undefined>();
+    const pattern = ws.getPattern();
+    const error = this.toProtocolError(exception, pattern);
+    const internal = pattern === BAD_FRAME_EVENT || pattern === UNKNOWN_TYPE_EVENT;
+    const ref = error.options.ref ?? (internal ? undefined : pattern);
+    const cid = typeof data?.cid === 'string' ? data.cid : undefined;
+    if (client.readyState !== 1) return;
+    client.send(JSON.stringify(envelope('ERROR', { code: error.code, message: error.message, ref, cid })));
+    if (error.options.closeCode !== undefined) client.close(error.options.closeCode, error.code);
+  }
+
+  private toProtocolError(exception: unknown, pattern: string): ProtocolError {
+    if (exception instanceof ProtocolError) return exception;
+    if (exception instanceof InvalidInputException) {
+      const response = exception.getResponse() as { message: string[] };
+      const roomIsBad = exception.properties.includes('room');
+      const code = roomIsBad ? 'BAD_ROOM' : (INVALID_DATA_CODE[pattern] ?? 'BAD_FRAME');
+      const message = roomIsBad ? response.message.find((m) => m.startsWith('room')) : response.message[0];
+      return new ProtocolError(code, message ?? 'invalid message');
+    }
+    this.logger.error(exception);
+    return new ProtocolError('BAD_FRAME', 'the server could not process this frame');
+  }
+}

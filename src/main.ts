@@ -1,0 +1,58 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import { DanmakuConfig } from './config/danmaku-config.js';
+import { DanmakuWsAdapter } from './gateway/danmaku-ws.adapter.js';
+import { InputValidationPipe } from './validation/input-validation.pipe.js';
+
+/** Largest accepted HTTP body; larger ones get 413. */
+const BODY_LIMIT = '1mb';
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    bodyParser: false,
+    logger: logLevels(process.env.LOG_LEVEL),
+  });
+  const config = app.get(DanmakuConfig);
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
+  app.useGlobalPipes(new InputValidationPipe());
+  app.useWebSocketAdapter(new DanmakuWsAdapter(app));
+  app.disable('x-powered-by');
+
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    Logger.log(`${signal}: draining`, 'Danmaku');
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        Logger.error(error, 'Shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+
+  await app.listen(config.PORT, config.HOST);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  // Tests and scripts read the port from this line when PORT=0.
+  Logger.log(`listening on http://${config.HOST}:${port} (ws path /connect)`, 'Danmaku');
+}
+
+function logLevels(level: string | undefined) {
+  const order = ['error', 'warn', 'log', 'debug'] as const;
+  const index = order.indexOf((level ?? 'log') as (typeof order)[number]);
+  return order.slice(0, index < 0 ? 3 : index + 1);
+}
+
+bootstrap().catch((error: unknown) => {
+  // A configuration error names the variable; nothing else is worth a stack here.
+  console.error(error instanceof Error && error.name === 'ConfigError' ? error.message : error);
+  process.exit(1);
+});

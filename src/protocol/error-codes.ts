@@ -1,0 +1,8 @@
+export type ErrorCode =
+  | 'BAD_ROOM'
+  | 'ROOM_LIMIT'
+  | 'BAD_FRAME'
+  | 'UNKNOWN_TYPE'
+  | 'BAD_COMMENT'
+  | 'NOT_JOINED'
+  | 'RATE_LIMITED';

@@ -1,0 +1,14 @@
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
+import { CommentDto } from './comment.dto.js';
+
+export const MAX_BATCH_ITEMS = 1000;
+
+export class CommentBatchDto {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BATCH_ITEMS)
+  @ValidateNested({ each: true })
+  @Type(() => CommentDto)
+  items: CommentDto[];
+}

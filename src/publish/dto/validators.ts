@@ -1,0 +1,37 @@
+import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { MAX_TEXT_CHARS } from '../../protocol/comment.js';
+import { isValidRoomId } from '../../protocol/room-id.js';
+
+function codePoints(value: string): number {
+  let count = 0;
+  for (const _ of value) count++;
+  return count;
+}
+
+/** Comment text: 1 to 200 Unicode code points. */
+export function IsCommentText(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isCommentText',
+      validator: {
+        validate: (value) => typeof value === 'string' && value.length > 0 && codePoints(value) <= MAX_TEXT_CHARS,
+        defaultMessage: () => `$property must be a string of 1 to ${MAX_TEXT_CHARS} characters`,
+      },
+    },
+    options,
+  );
+}
+
+/** Room id: 1 to 64 code points, no control characters. */
+export function IsRoomId(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isRoomId',
+      validator: {
+        validate: (value) => isValidRoomId(value),
+        defaultMessage: () => '$property must be 1 to 64 characters with no control characters',
+      },
+    },
+    options,
+  );
+}

@@ -1,0 +1,42 @@
+import { BadRequestException, Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { AdminGuard } from './admin.guard.js';
+import { PushAllDto, PushRoomDto } from './dto/go-push.dto.js';
+import { PublishService } from './publish.service.js';
+import { splitJsonArray } from './split-json-array.js';
+
+/** go-push's publishing API: form-encoded items, delivered verbatim. */
+@Controller('push')
+@UseGuards(AdminGuard)
+export class GoPushController {
+  constructor(private readonly publisher: PublishService) {}
+
+  @Post('room')
+  @HttpCode(200)
+  async pushRoom(@Body() form: PushRoomDto) {
+    const items = itemsOf(form);
+    await this.publisher.pushVerbatim(form.room, items);
+    return { accepted: items.length };
+  }
+
+  @Post('all')
+  @HttpCode(200)
+  async pushAll(@Body() form: PushAllDto) {
+    const items = itemsOf(form);
+    await this.publisher.pushVerbatim(null, items);
+    return { accepted: items.length };
+  }
+}
+
+function itemsOf(form: PushAllDto): string[] {
+  if (form.items !== undefined) {
+    const items = splitJsonArray(form.items);
+    if (items === null) throw new BadRequestException(['items must be a JSON array']);
+    return items;
+  }
+  if (form.msg !== undefined) {
+    const msg = form.msg.trim();
+    if (splitJsonArray(`[${msg}]`)?.length !== 1) throw new BadRequestException(['msg must be one JSON value']);
+    return [msg];
+  }
+  throw new BadRequestException(['items must be a JSON array']);
+}

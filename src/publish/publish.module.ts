@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { BrokerModule } from '../broker/broker.module.js';
+import { RoomsModule } from '../rooms/rooms.module.js';
+import { StatsModule } from '../stats/stats.module.js';
+import { AdminGuard } from './admin.guard.js';
+import { CommentsController } from './comments.controller.js';
+import { GoPushController } from './go-push.controller.js';
+import { PublishService } from './publish.service.js';
+
+@Module({
+  imports: [BrokerModule, RoomsModule, StatsModule],
+  controllers: [CommentsController, GoPushController],
+  providers: [PublishService, AdminGuard],
+  exports: [PublishService],
+})
+export class PublishModule {}

@@ -1,0 +1,31 @@
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+
+/**
+ * One viewer connection as the fan-out sees it: the raw socket the pre-framed batches
+ * are written to, and the few numbers delivery and the gateway keep per connection.
+ */
+export class Member {
+  /** Rooms this connection has joined. */
+  readonly rooms = new Set<string>();
+  /** When unsent bytes first went over SLOW_CONSUMER_BYTES; 0 while under. */
+  slowSince = 0;
+  /** Last time any frame or pong arrived from the client. */
+  lastSeen = Date.now();
+
+  constructor(
+    readonly id: number,
+    readonly ws: WebSocket,
+    /** The JWT `sub`, when viewers authenticate. */
+    readonly user: string | undefined,
+  ) {}
+
+  /** The TCP socket under ws, so a frame built once is written as-is (see delivery/). */
+  get socket(): Socket {
+    return (this.ws as unknown as { _socket: Socket })._socket;
+  }
+
+  get isOpen(): boolean {
+    return this.ws.readyState === 1;
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { BrokerModule } from '../broker/broker.module.js';
+import { RoomsModule } from '../rooms/rooms.module.js';
+import { MetricsService } from './metrics.service.js';
+import { StatsController } from './stats.controller.js';
+import { StatsModule } from './stats.module.js';
+
+/** /stats, /healthz and /metrics. */
+@Module({
+  imports: [StatsModule, RoomsModule, BrokerModule],
+  controllers: [StatsController],
+  providers: [MetricsService],
+})
+export class MonitoringModule {}

@@ -1,0 +1,53 @@
+import { Controller, Get, Header, HttpCode, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { Response } from 'express';
+import { Broker } from '../broker/broker.js';
+import { RoomService } from '../rooms/room.service.js';
+import { MetricsService } from './metrics.service.js';
+import { StatsService } from './stats.service.js';
+
+@Controller()
+export class StatsController {
+  constructor(
+    private readonly stats: StatsService,
+    private readonly rooms: RoomService,
+    private readonly broker: Broker,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  @Get('stats')
+  @Header('Cache-Control', 'no-store')
+  snapshot() {
+    const s = this.stats;
+    return {
+      connections: this.rooms.connectionCount,
+      rooms: this.rooms.roomCount,
+      commentsIn: s.commentsIn,
+      framesOut: s.framesOut,
+      bytesOut: s.bytesOut,
+      dropped: s.dropped,
+      thinned: s.thinned,
+      batches: s.batches,
+      slowClosed: s.slowClosed,
+      upgradesRefused: s.upgradesRefused,
+      brokerUp: this.broker.health().ok,
+      draining: s.draining,
+      uptimeSeconds: Math.round(process.uptime()),
+      rssBytes: process.memoryUsage.rss(),
+    };
+  }
+
+  @Get('healthz')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  health() {
+    if (this.stats.draining) throw new ServiceUnavailableException({ status: 'draining' });
+    const broker = this.broker.health();
+    if (!broker.ok) throw new ServiceUnavailableException({ status: 'broker down', reason: broker.reason });
+    return { status: 'ok', connections: this.rooms.connectionCount };
+  }
+
+  @Get('metrics')
+  async prometheus(@Res() response: Response): Promise<void> {
+    response.type(this.metrics.contentType).send(await this.metrics.render());
+  }
+}

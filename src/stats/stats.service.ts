@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+
+/**
+ * Plain counters the hot path bumps directly (no framework call per member);
+ * /stats and /metrics read them when asked.
+ */
+@Injectable()
+export class StatsService {
+  /** Comments accepted over WebSocket and REST, broadcasts included, go-push items not. */
+  commentsIn = 0;
+  /** Frames written to viewer sockets (one per member per batch). */
+  framesOut = 0;
+  bytesOut = 0;
+  /** Frames not sent to slow consumers. */
+  dropped = 0;
+  /** Items left out of a frame by thinning (still kept in history). */
+  thinned = 0;
+  /** Batches encoded (one per room per window, whatever the member count). */
+  batches = 0;
+  /** Connections closed with 1013 for being too slow. */
+  slowClosed = 0;
+  /** Connections refused at the upgrade (bad token, draining). */
+  upgradesRefused = 0;
+  /** Set once shutdown begins; health answers 503 from then on. */
+  draining = false;
+}
