@@ -25,6 +25,9 @@ export class BatchService implements OnModuleInit, OnApplicationShutdown {
   private readonly hot = new Map<string | null, number>();
   /** Priority items that did not fit their frame, first in the next one. */
   private readonly carry = new Map<string | null, Delivery[]>();
+  /** Leading-edge items of quiet rooms, sent together at the end of the current tick. */
+  private readonly leading = new Map<string | null, Delivery[]>();
+  private leadingScheduled = false;
   private period = 0;
   private flushing = false;
 
@@ -51,11 +54,21 @@ export class BatchService implements OnModuleInit, OnApplicationShutdown {
   }
 
   accept(delivery: Delivery): void {
+    const group = this.leading.get(delivery.room);
+    if (group) {
+      group.push(delivery);
+      return;
+    }
     if (this.flushing || this.config.BATCH_WINDOW_MS === 0 || !this.hot.has(delivery.room)) {
-      // Leading edge: stay batched through the next full window, so the frame that
-      // follows this one is at least a window away.
+      // Leading edge: a quiet room's items go out at the end of this tick (so one
+      // publish of many items is one frame), and the room stays batched through the
+      // next full window, so the frame after this one is at least a window away.
       this.hot.set(delivery.room, this.period + 1);
-      this.send(delivery.room, [delivery]);
+      this.leading.set(delivery.room, [delivery]);
+      if (!this.leadingScheduled) {
+        this.leadingScheduled = true;
+        queueMicrotask(() => this.sendLeading());
+      }
       return;
     }
     this.incoming.next(delivery);
@@ -67,9 +80,16 @@ export class BatchService implements OnModuleInit, OnApplicationShutdown {
    */
   async flushPending(): Promise<void> {
     this.flushing = true;
+    this.sendLeading();
     this.incoming.complete();
     while (this.carry.size > 0) this.flush([]);
     await this.fanOut.whenDrained();
+  }
+
+  private sendLeading(): void {
+    this.leadingScheduled = false;
+    for (const [room, items] of this.leading) this.sendThinned(room, items);
+    this.leading.clear();
   }
 
   private flush(buffer: Delivery[]): void {
@@ -85,15 +105,18 @@ export class BatchService implements OnModuleInit, OnApplicationShutdown {
       if (items) items.push(delivery);
       else byRoom.set(delivery.room, [delivery]);
     }
-    const max = this.config.BATCH_MAX_ITEMS;
     for (const [room, items] of byRoom) {
-      const { send, carry, thinned } = thinBatch(items, max);
-      this.stats.thinned += thinned;
-      if (carry.length > 0) this.carry.set(room, carry);
       this.hot.set(room, period);
-      this.send(room, send);
+      this.sendThinned(room, items);
     }
     this.forgetQuietRooms(period);
+  }
+
+  private sendThinned(room: string | null, items: Delivery[]): void {
+    const { send, carry, thinned } = thinBatch(items, this.config.BATCH_MAX_ITEMS);
+    this.stats.thinned += thinned;
+    if (carry.length > 0) this.carry.set(room, [...(this.carry.get(room) ?? []), ...carry]);
+    this.send(room, send);
   }
 
   private forgetQuietRooms(period: number): void {
