@@ -1,0 +1,206 @@
+import type { WebSocket } from 'ws';
+import { MemoryBroker } from '../broker/memory-broker.js';
+import type { DanmakuConfig } from '../config/danmaku-config.js';
+import { validateConfig } from '../config/validate-config.js';
+import { FanOutService } from '../delivery/fan-out.service.js';
+import type { CommentDraft } from '../protocol/comment.js';
+import { Member } from '../rooms/member.js';
+import { RoomService } from '../rooms/room.service.js';
+import { StatsService } from '../stats/stats.service.js';
+import { BatchService } from './batch.service.js';
+import { PushFrameEncoder } from './push-frame-encoder.js';
+
+/** A member whose kernel socket is replaced by a recorder of what was written to it. */
+function recordingMember(id: number) {
+  const writes: Buffer[] = [];
+  const socket = { writableLength: 0, write: (frame: Buffer) => writes.push(frame) };
+  const ws = { readyState: 1, _socket: socket } as unknown as WebSocket;
+  return { member: new Member(id, ws, undefined), writes };
+}
+
+/** The PUSH frames a recorded member received, decoded (server frames are unmasked text). */
+function pushes(writes: Buffer[]): { room: string | null; items: any[] }[] {
+  return writes.map((frame) => {
+    const length = frame[1] & 0x7f;
+    const offset = length === 126 ? 4 : length === 127 ? 10 : 2;
+    return JSON.parse(frame.subarray(offset).toString()).data;
+  });
+}
+
+let nextId = 0;
+const draft = (room: string, text: string, priority = false): CommentDraft => ({
+  id: `id${nextId++}`,
+  room,
+  text,
+  color: '#ffffff',
+  mode: 'scroll',
+  ts: 0,
+  priority,
+});
+
+describe('BatchService', () => {
+  let config: DanmakuConfig;
+  let rooms: RoomService;
+  let broker: MemoryBroker;
+  let encoder: PushFrameEncoder;
+  let stats: StatsService;
+  let batches: BatchService;
+
+  function start(env: Record<string, string> = {}) {
+    config = validateConfig({ BATCH_WINDOW_MS: '200', BATCH_MAX_ITEMS: '100', ...env });
+    rooms = new RoomService(config);
+    broker = new MemoryBroker(config);
+    encoder = new PushFrameEncoder();
+    stats = new StatsService();
+    const fanOut = new FanOutService(rooms, stats, config);
+    batches = new BatchService(broker, fanOut, encoder, rooms, stats, config);
+    batches.onModuleInit();
+  }
+
+  function viewer(room: string, id = nextId++) {
+    const recorded = recordingMember(id);
+    rooms.join(recorded.member, room);
+    return recorded;
+  }
+
+  const publish = (room: string, ...texts: string[]) => broker.publish(room, texts.map((t) => draft(room, t)));
+  const microtasks = () => new Promise<void>((resolve) => queueMicrotask(resolve));
+
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => {
+    batches.onApplicationShutdown();
+    vi.useRealTimers();
+  });
+
+  it("sends a quiet room's first comment at once (leading edge)", async () => {
+    start();
+    const { writes } = viewer('r');
+    await publish('r', 'first');
+    await microtasks();
+    expect(pushes(writes)).toEqual([{ room: 'r', items: [expect.objectContaining({ text: 'first', seq: 1 })] }]);
+  });
+
+  it('merges the K comments that follow within a window into one frame, in order', async () => {
+    start();
+    const { writes } = viewer('r');
+    await publish('r', 'lead');
+    await microtasks();
+    for (let k = 0; k < 25; k++) await publish('r', `c${k}`);
+    expect(writes).toHaveLength(1);
+    vi.advanceTimersByTime(200);
+    expect(writes).toHaveLength(2);
+    const [, merged] = pushes(writes);
+    expect(merged.items.map((i) => i.text)).toEqual(Array.from({ length: 25 }, (_, k) => `c${k}`));
+    expect(merged.items.map((i) => i.seq)).toEqual(Array.from({ length: 25 }, (_, k) => k + 2));
+  });
+
+  it('puts every item of one publish call to a quiet room in one leading frame', async () => {
+    start();
+    const { writes } = viewer('r');
+    await publish('r', 'a', 'b', 'c');
+    await microtasks();
+    expect(pushes(writes)).toEqual([{ room: 'r', items: ['a', 'b', 'c'].map((text) => expect.objectContaining({ text })) }]);
+  });
+
+  it('encodes once per room per batch and writes the same bytes to every member', async () => {
+    start();
+    const members = Array.from({ length: 500 }, () => viewer('big'));
+    const other = viewer('small');
+    const encode = vi.spyOn(encoder, 'encode');
+    await publish('big', 'lead');
+    await publish('small', 'lead');
+    await microtasks();
+    for (let k = 0; k < 10; k++) {
+      await publish('big', `b${k}`);
+      await publish('small', `s${k}`);
+    }
+    vi.advanceTimersByTime(200);
+    expect(encode).toHaveBeenCalledTimes(4);
+    for (const { writes } of members) expect(writes).toHaveLength(2);
+    const [first, second] = members[0].writes;
+    for (const { writes } of members) {
+      expect(writes[0]).toBe(first);
+      expect(writes[1]).toBe(second);
+    }
+    expect(pushes(other.writes).map((p) => p.items.length)).toEqual([1, 10]);
+    expect(stats.batches).toBe(4);
+  });
+
+  it('thins a batch over BATCH_MAX_ITEMS, keeping every priority item and the order', async () => {
+    start({ BATCH_MAX_ITEMS: '20' });
+    const { writes } = viewer('r');
+    await publish('r', 'lead');
+    await microtasks();
+    const drafts = Array.from({ length: 100 }, (_, k) => draft('r', `c${k}`, k % 25 === 3));
+    await broker.publish('r', drafts);
+    vi.advanceTimersByTime(200);
+    const frame = pushes(writes)[1];
+    expect(frame.items).toHaveLength(20);
+    for (const k of [3, 28, 53, 78]) expect(frame.items.map((i) => i.text)).toContain(`c${k}`);
+    const seqs = frame.items.map((i) => i.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(stats.thinned).toBe(80);
+  });
+
+  it('moves priority items beyond the cap to the next window', async () => {
+    start({ BATCH_MAX_ITEMS: '3' });
+    const { writes } = viewer('r');
+    await publish('r', 'lead');
+    await microtasks();
+    await broker.publish('r', Array.from({ length: 5 }, (_, k) => draft('r', `p${k}`, true)));
+    vi.advanceTimersByTime(200);
+    vi.advanceTimersByTime(200);
+    const frames = pushes(writes).slice(1);
+    expect(frames.map((f) => f.items.map((i) => i.text))).toEqual([['p0', 'p1', 'p2'], ['p3', 'p4']]);
+    expect(stats.thinned).toBe(0);
+  });
+
+  it('keeps one timer for all rooms, however many are active or idle', async () => {
+    start();
+    const baseline = vi.getTimerCount();
+    for (let room = 0; room < 1000; room++) {
+      viewer(`room${room}`);
+      await publish(`room${room}`, 'lead', 'second');
+      await publish(`room${room}`, 'third');
+    }
+    await microtasks();
+    expect(vi.getTimerCount()).toBe(baseline);
+    vi.advanceTimersByTime(200 * 10);
+    expect(vi.getTimerCount()).toBe(baseline);
+  });
+
+  it('goes back to leading edge once a room has been quiet for a full window', async () => {
+    start();
+    const { writes } = viewer('r');
+    await publish('r', 'one');
+    await microtasks();
+    vi.advanceTimersByTime(200 * 3);
+    await publish('r', 'two');
+    await microtasks();
+    expect(pushes(writes).map((p) => p.items[0].text)).toEqual(['one', 'two']);
+  });
+
+  it('sends broadcasts to every connection through the same path, with room null', async () => {
+    start();
+    const a = recordingMember(1);
+    const b = recordingMember(2);
+    rooms.connect(a.member);
+    rooms.connect(b.member);
+    await broker.broadcast({ ...draft('x', 'hello all'), room: null });
+    await microtasks();
+    for (const { writes } of [a, b]) {
+      expect(pushes(writes)).toEqual([{ room: null, items: [expect.objectContaining({ text: 'hello all', room: null })] }]);
+    }
+  });
+
+  it('flushes what is buffered when asked (shutdown)', async () => {
+    start();
+    const { writes } = viewer('r');
+    await publish('r', 'lead');
+    await microtasks();
+    await publish('r', 'pending');
+    expect(writes).toHaveLength(1);
+    await batches.flushPending();
+    expect(pushes(writes)[1].items.map((i) => i.text)).toEqual(['pending']);
+  });
+});
