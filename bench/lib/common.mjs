@@ -1,0 +1,112 @@
+// Shared helpers for the benchmark processes (runner, load generators, publisher, servers).
+import { readFileSync } from 'node:fs';
+
+/** Every comment text the bench publishes starts with this byte; it appears nowhere else. */
+export const MARK = 0x7e; // '~'
+export const FILLER = ' danmaku bench payload, 666';
+
+/** One clock across processes: ms since the epoch with sub-ms resolution. */
+export const nowMs = () => performance.timeOrigin + performance.now();
+
+/** `~PHASE:SEQ:TS filler`: phase and per-room seq for loss/reorder, TS for latency. */
+export function commentText(phase, seq, ts) {
+  return `~${phase}:${seq}:${ts.toFixed(2)}${FILLER}`;
+}
+
+/** Latency histogram: 0.1 ms buckets below 1 s, 1 ms buckets from 1 s to 61 s. */
+export const HIST_SIZE = 10_000 + 60_000;
+export function histIndex(ms) {
+  if (ms < 0) ms = 0;
+  if (ms < 1000) return Math.floor(ms * 10);
+  return 10_000 + Math.min(59_999, Math.floor(ms - 1000));
+}
+export function histValue(index) {
+  return index < 10_000 ? (index + 0.5) / 10 : 1000 + (index - 10_000) + 0.5;
+}
+/** Sparse form for IPC: [index, count, index, count, ...]. */
+export function histSparse(hist) {
+  const out = [];
+  for (let i = 0; i < hist.length; i++) if (hist[i] !== 0) out.push(i, hist[i]);
+  return out;
+}
+export function histMerge(into, sparse) {
+  for (let i = 0; i < sparse.length; i += 2) into[sparse[i]] += sparse[i + 1];
+}
+export function histStats(hist) {
+  let n = 0;
+  let max = -1;
+  for (let i = 0; i < hist.length; i++) {
+    n += hist[i];
+    if (hist[i]) max = i;
+  }
+  if (n === 0) return { n: 0, p50: null, p99: null, max: null };
+  const at = (q) => {
+    const target = Math.ceil(q * n);
+    let seen = 0;
+    for (let i = 0; i < hist.length; i++) {
+      seen += hist[i];
+      if (seen >= target) return histValue(i);
+    }
+    return histValue(max);
+  };
+  return { n, p50: at(0.5), p99: at(0.99), max: histValue(max) };
+}
+
+/** A growable bitmap of seqs (one byte per seq; small enough for bench sizes). */
+export class SeqSet {
+  constructor() {
+    this.bits = new Uint8Array(1024);
+    this.max = -1;
+  }
+  /** @returns whether the seq was already there */
+  add(seq) {
+    if (seq >= this.bits.length) {
+      let size = this.bits.length;
+      while (size <= seq) size *= 2;
+      const next = new Uint8Array(size);
+      next.set(this.bits);
+      this.bits = next;
+    }
+    if (seq > this.max) this.max = seq;
+    const had = this.bits[seq] === 1;
+    this.bits[seq] = 1;
+    return had;
+  }
+  has(seq) {
+    return seq < this.bits.length && this.bits[seq] === 1;
+  }
+  toBase64() {
+    return Buffer.from(this.bits.buffer, 0, this.max + 1).toString('base64');
+  }
+  static fromBase64(text) {
+    const set = new SeqSet();
+    const bytes = Buffer.from(text, 'base64');
+    set.bits = new Uint8Array(Math.max(1024, bytes.length));
+    set.bits.set(bytes);
+    set.max = bytes.length - 1;
+    return set;
+  }
+}
+
+/** CPU seconds (user + system) and RSS bytes of a process, from /proc. */
+export function procSample(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return { cpu: ticks / 100, rss: rssKb * 1024, t: nowMs() };
+  } catch {
+    return null;
+  }
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function median(values) {
+  const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}

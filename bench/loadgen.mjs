@@ -1,0 +1,409 @@
+// Load generator: one process holding many viewer connections over raw TCP (node:net).
+// Hand-made HTTP upgrade, WebSocket frame headers parsed by hand. Most connections only
+// count frames, bytes and items (one '~' byte per comment, no JSON parse); probes parse
+// JSON to measure publish->receive latency, loss, reordering and PING round trips.
+// Driven by the runner over IPC; every timer and loop is bounded.
+import net from 'node:net';
+import {
+  HIST_SIZE,
+  MARK,
+  SeqSet,
+  histIndex,
+  histSparse,
+  nowMs,
+} from './lib/common.mjs';
+
+const cfg = JSON.parse(process.argv[2]);
+// cfg: { id, mode: 'danmaku'|'socketio', port, localAddress, conns, firstIndex, rooms: [..],
+//        probeEvery, pingProbes, pingMs, concurrency, connectTimeoutMs }
+
+const WS_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
+const upgradePath = cfg.mode === 'socketio' ? '/socket.io/?EIO=4&transport=websocket' : '/connect';
+const UPGRADE = Buffer.from(
+  `GET ${upgradePath} HTTP/1.1\r\nHost: 127.0.0.1:${cfg.port}\r\nUpgrade: websocket\r\n` +
+    `Connection: Upgrade\r\nSec-WebSocket-Key: ${WS_KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+);
+const SMALL = 256; // frames up to this size are collected whole (control messages)
+
+/** A client frame, masked with a zero key (valid, and the payload stays as is). */
+function clientFrame(text, opcode = 1) {
+  const payload = Buffer.from(text);
+  const len = payload.length;
+  let header;
+  if (len < 126) {
+    header = Buffer.alloc(6);
+    header[1] = 0x80 | len;
+  } else {
+    header = Buffer.alloc(8);
+    header[1] = 0x80 | 126;
+    header.writeUInt16BE(len, 2);
+  }
+  header[0] = 0x80 | opcode;
+  return Buffer.concat([header, payload]);
+}
+
+const PING_FRAME =
+  cfg.mode === 'socketio' ? clientFrame('42["ping"]') : clientFrame('{"type":"PING"}');
+const EIO_PONG = clientFrame('3');
+const SIO_CONNECT = clientFrame('40');
+
+// ---- counters --------------------------------------------------------------------------
+const counters = { frames: 0, dataFrames: 0, bytes: 0, items: 0 };
+let phase = 0;
+let latency = new Uint32Array(HIST_SIZE);
+let pingHist = new Uint32Array(HIST_SIZE);
+let stale = 0; // items of another phase
+let joined = 0;
+let connectErrors = 0;
+let closedAfterJoin = 0;
+const closeCodes = {};
+const conns = [];
+const probes = [];
+
+class Conn {
+  constructor(index, room, probe, pinger) {
+    this.index = index;
+    this.room = room;
+    this.probe = probe;
+    this.pinger = pinger;
+    this.open = false;
+    this.joined = false;
+    this.hs = null;
+    this.pending = null; // partial frame header
+    this.left = 0; // payload bytes left in the current frame
+    this.inFrame = false;
+    this.collect = false;
+    this.parts = null;
+    this.opcode = 0;
+    this.frameItems = 0;
+    if (probe) this.resetProbe();
+  }
+
+  resetProbe() {
+    this.seen = new SeqSet();
+    this.lastSeq = -1;
+    this.reorders = 0;
+    this.dupes = 0;
+    this.pingSent = 0;
+  }
+
+  start(done) {
+    this.done = done;
+    const socket = net.connect({ host: '127.0.0.1', port: cfg.port, localAddress: cfg.localAddress });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    const timer = setTimeout(() => this.fail('timeout'), cfg.connectTimeoutMs);
+    this.timer = timer;
+    socket.on('connect', () => socket.write(UPGRADE));
+    socket.on('data', (chunk) => this.onData(chunk));
+    socket.on('error', () => this.fail('error'));
+    socket.on('close', () => {
+      if (this.joined && !shuttingDown) closedAfterJoin++;
+      this.fail('close');
+    });
+  }
+
+  fail() {
+    if (!this.joined && this.done) {
+      connectErrors++;
+      clearTimeout(this.timer);
+      const done = this.done;
+      this.done = null;
+      this.socket.destroy();
+      done();
+    }
+  }
+
+  markJoined() {
+    if (this.joined) return;
+    this.joined = true;
+    joined++;
+    clearTimeout(this.timer);
+    const done = this.done;
+    this.done = null;
+    done?.();
+  }
+
+  send(buf) {
+    if (this.socket.writable) this.socket.write(buf);
+  }
+
+  onOpen() {
+    this.open = true;
+    if (cfg.mode === 'danmaku') this.send(clientFrame(JSON.stringify({ type: 'JOIN', data: { room: this.room } })));
+    // socket.io: wait for the engine.io open packet.
+  }
+
+  onData(chunk) {
+    let i = 0;
+    const n = chunk.length;
+    if (!this.open) {
+      this.hs = this.hs ? Buffer.concat([this.hs, chunk]) : chunk;
+      const end = this.hs.indexOf('\r\n\r\n');
+      if (end < 0) {
+        if (this.hs.length > 8192) this.fail('handshake');
+        return;
+      }
+      if (this.hs.toString('latin1', 0, 12) !== 'HTTP/1.1 101') return this.fail('status');
+      chunk = this.hs.subarray(end + 4);
+      this.hs = null;
+      this.onOpen();
+      return this.onData(chunk);
+    }
+    counters.bytes += n;
+    if (this.pending) {
+      chunk = Buffer.concat([this.pending, chunk]);
+      this.pending = null;
+    }
+    const len = chunk.length;
+    while (i < len) {
+      if (!this.inFrame) {
+        if (len - i < 2) {
+          this.pending = Buffer.from(chunk.subarray(i));
+          return;
+        }
+        const b0 = chunk[i];
+        const len7 = chunk[i + 1] & 0x7f;
+        let hl = 2;
+        let plen = len7;
+        if (len7 === 126) {
+          hl = 4;
+          if (len - i < 4) {
+            this.pending = Buffer.from(chunk.subarray(i));
+            return;
+          }
+          plen = chunk.readUInt16BE(i + 2);
+        } else if (len7 === 127) {
+          hl = 10;
+          if (len - i < 10) {
+            this.pending = Buffer.from(chunk.subarray(i));
+            return;
+          }
+          plen = Number(chunk.readBigUInt64BE(i + 2));
+        }
+        i += hl;
+        this.opcode = b0 & 0x0f;
+        this.left = plen;
+        this.inFrame = true;
+        this.frameItems = 0;
+        this.collect = this.probe || plen <= SMALL || this.opcode >= 8;
+        this.parts = this.collect ? [] : null;
+        if (plen === 0) {
+          this.endFrame();
+          continue;
+        }
+      }
+      const take = Math.min(this.left, len - i);
+      if (this.collect) {
+        this.parts.push(chunk.subarray(i, i + take));
+      } else {
+        const end = i + take;
+        let j = chunk.indexOf(MARK, i);
+        while (j !== -1 && j < end) {
+          this.frameItems++;
+          j = chunk.indexOf(MARK, j + 1);
+        }
+      }
+      i += take;
+      this.left -= take;
+      if (this.left === 0) this.endFrame();
+    }
+  }
+
+  endFrame() {
+    this.inFrame = false;
+    counters.frames++;
+    if (this.collect) {
+      const payload = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
+      this.parts = null;
+      this.onMessage(payload);
+    }
+    if (this.frameItems > 0) {
+      counters.dataFrames++;
+      counters.items += this.frameItems;
+    }
+  }
+
+  onMessage(payload) {
+    const op = this.opcode;
+    if (op === 9) {
+      this.send(clientFrame(payload.toString('latin1'), 0xa));
+      return;
+    }
+    if (op === 8) {
+      const code = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
+      closeCodes[code] = (closeCodes[code] ?? 0) + 1;
+      this.socket.end();
+      return;
+    }
+    if (op !== 1 && op !== 0) return;
+    if (this.probe) return this.onProbeMessage(payload);
+    // A raw counter: control messages only, plus items in small data frames.
+    let j = payload.indexOf(MARK);
+    while (j !== -1) {
+      this.frameItems++;
+      j = payload.indexOf(MARK, j + 1);
+    }
+    if (this.frameItems > 0) return;
+    this.onControl(payload.toString('utf8'));
+  }
+
+  onControl(text) {
+    if (cfg.mode === 'danmaku') {
+      if (!this.joined && text.includes('"JOINED"')) this.markJoined();
+      return;
+    }
+    // socket.io over engine.io
+    if (text === '2') return this.send(EIO_PONG);
+    if (text.startsWith('0{')) return this.send(SIO_CONNECT);
+    if (text.startsWith('40')) return this.send(clientFrame(`42${JSON.stringify(['join', this.room])}`));
+    if (text.startsWith('42["joined"')) this.markJoined();
+  }
+
+  onProbeMessage(payload) {
+    const now = nowMs();
+    const text = payload.toString('utf8');
+    let items;
+    if (cfg.mode === 'danmaku') {
+      if (text.charCodeAt(0) !== 123) return;
+      const msg = JSON.parse(text);
+      if (msg.type === 'PUSH') items = msg.data.items;
+      else if (msg.type === 'PONG') return this.onPong(now);
+      else return this.onControl(text);
+    } else {
+      if (!text.startsWith('42')) return this.onControl(text);
+      const msg = JSON.parse(text.slice(2));
+      if (msg[0] === 'push') items = [msg[1]];
+      else if (msg[0] === 'pong') return this.onPong(now);
+      else return this.onControl(text);
+    }
+    for (const item of items) {
+      const t = item.text;
+      if (typeof t !== 'string' || t.charCodeAt(0) !== MARK) continue;
+      this.frameItems++;
+      const a = t.indexOf(':');
+      const b = t.indexOf(':', a + 1);
+      const p = Number(t.slice(1, a));
+      if (p !== phase) {
+        stale++;
+        continue;
+      }
+      const seq = Number(t.slice(a + 1, b));
+      const ts = parseFloat(t.slice(b + 1));
+      latency[histIndex(now - ts)]++;
+      if (this.seen.add(seq)) this.dupes++;
+      if (seq < this.lastSeq) this.reorders++;
+      else this.lastSeq = seq;
+    }
+  }
+
+  ping() {
+    if (!this.joined || this.pingSent !== 0 || !this.socket.writable) return;
+    this.pingSent = nowMs();
+    this.send(PING_FRAME);
+  }
+
+  onPong(now) {
+    if (this.pingSent) pingHist[histIndex(now - this.pingSent)]++;
+    this.pingSent = 0;
+  }
+}
+
+// ---- connecting ------------------------------------------------------------------------
+let shuttingDown = false;
+let pingTimer = null;
+
+async function connectAll() {
+  const started = nowMs();
+  let next = 0;
+  let finished = 0;
+  for (let k = 0; k < cfg.conns; k++) {
+    const index = cfg.firstIndex + k;
+    const room = cfg.rooms[index % cfg.rooms.length];
+    const probe = cfg.probeEvery > 0 && index % cfg.probeEvery === 0;
+    const conn = new Conn(index, room, probe, probe && probes.length < cfg.pingProbes);
+    conns.push(conn);
+    if (probe) probes.push(conn);
+  }
+  await new Promise((resolve) => {
+    const launch = () => {
+      while (next < conns.length && next - finished < cfg.concurrency) {
+        conns[next++].start(() => {
+          finished++;
+          if (finished === conns.length) resolve();
+          else launch();
+        });
+      }
+    };
+    if (conns.length === 0) resolve();
+    else launch();
+  });
+  return nowMs() - started;
+}
+
+function probeReport() {
+  return probes.map((p) => ({
+    room: p.room,
+    joined: p.joined,
+    seen: p.seen.toBase64(),
+    reorders: p.reorders,
+    dupes: p.dupes,
+  }));
+}
+
+process.on('message', async (msg) => {
+  switch (msg.cmd) {
+    case 'connect': {
+      const ms = await connectAll();
+      process.send({ cmd: 'connected', joined, connectErrors, ms, probes: probes.filter((p) => p.joined).length });
+      break;
+    }
+    case 'phase': {
+      // A new measuring phase: fresh latency and probe state.
+      phase = msg.phase;
+      latency = new Uint32Array(HIST_SIZE);
+      pingHist = new Uint32Array(HIST_SIZE);
+      stale = 0;
+      for (const p of probes) p.resetProbe();
+      clearInterval(pingTimer);
+      if (msg.pingMs > 0) {
+        const pingers = probes.filter((p) => p.pinger);
+        pingTimer = setInterval(() => {
+          for (const p of pingers) p.ping();
+        }, msg.pingMs);
+      }
+      process.send({ cmd: 'phased', phase });
+      break;
+    }
+    case 'snapshot':
+      process.send({ cmd: 'snapshot', ...counters, joined, closedAfterJoin, t: nowMs() });
+      break;
+    case 'report':
+      clearInterval(pingTimer);
+      pingTimer = null;
+      process.send({
+        cmd: 'report',
+        ...counters,
+        joined,
+        connectErrors,
+        closedAfterJoin,
+        closeCodes,
+        stale,
+        latency: histSparse(latency),
+        ping: histSparse(pingHist),
+        probes: probeReport(),
+      });
+      break;
+    case 'close':
+      shuttingDown = true;
+      clearInterval(pingTimer);
+      for (const c of conns) c.socket?.destroy();
+      setTimeout(() => process.exit(0), 200);
+      break;
+  }
+});
+
+process.on('disconnect', () => process.exit(0));
+// Never outlive the runner by much, whatever happens.
+setTimeout(() => process.exit(3), cfg.maxLifeMs ?? 15 * 60_000).unref();
+process.send({ cmd: 'ready' });

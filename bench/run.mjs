@@ -1,0 +1,573 @@
+// Benchmark runner: `npm run bench -- [--quick] [--runs N] [--systems a,b] [--scenarios x,y]
+// [--profile] [--no-build]`. Starts each server pinned to core 0 and the load generators and
+// publisher pinned to core 1 (taskset), runs each scenario to its end, prints a markdown
+// table (medians over runs) and appends JSON lines to bench/results/.
+import { execFileSync, fork, spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  HIST_SIZE,
+  SeqSet,
+  histMerge,
+  histStats,
+  median,
+  nowMs,
+  procSample,
+  sleep,
+} from './lib/common.mjs';
+
+const BENCH = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.dirname(BENCH);
+const RESULTS = path.join(BENCH, 'results');
+const SERVER_CORE = '0';
+const CLIENT_CORE = '1';
+const RSS_CAP = 6 * 1024 ** 3; // a baseline that balloons past this is killed and reported
+const PROBES = 100;
+const PING_PROBES = 20;
+
+// ---- options ---------------------------------------------------------------------------
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const opt = (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] ? argv[i + 1] : fallback;
+};
+const QUICK = flag('quick');
+const RUNS = Number(opt('runs', QUICK ? 1 : 3));
+const SYSTEMS = opt('systems', 'project,ceiling,naive,socketio').split(',');
+const SCENARIOS = opt('scenarios', QUICK ? 'big-room,many-rooms,flood,capacity' : 'big-room,many-rooms,flood,capacity,maxrate').split(',');
+const PROFILE = flag('profile');
+const TAG = opt('tag', new Date().toISOString().replace(/[:.]/g, '-'));
+const JSONL = path.join(RESULTS, `${TAG}.jsonl`);
+
+const SCALE = QUICK
+  ? { viewers: 2000, capacity: 2000, hold: 4000, duration: 4000, loadgens: 2, phase: 3000 }
+  : { viewers: 10_000, capacity: 19_000, hold: 60_000, duration: 20_000, loadgens: 4, phase: 8000 };
+
+const SCENARIO = {
+  'big-room': { rooms: 1, rate: 200, window: 200, duration: SCALE.duration, ping: 100 },
+  'many-rooms': { rooms: QUICK ? 20 : 100, rate: 2000, window: 200, duration: SCALE.duration, ping: 100 },
+  flood: { rooms: 1, rate: 5000, window: 200, duration: SCALE.duration, ping: 100 },
+  capacity: { rooms: 1, rate: 0, window: 200, hold: SCALE.hold, viewers: SCALE.capacity },
+  maxrate: {
+    rooms: 1,
+    window: 200,
+    ladder: QUICK ? [50, 500, 5000] : [25, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000],
+    duration: SCALE.phase,
+    ping: 0,
+  },
+};
+
+// ---- process bookkeeping -------------------------------------------------------------
+const children = new Set();
+function track(child) {
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+function killAll() {
+  for (const child of children) {
+    try {
+      child.kill('SIGKILL');
+    } catch {}
+  }
+}
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+process.on('uncaughtException', (e) => {
+  console.error(e);
+  process.exit(1);
+});
+
+const log = (...a) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
+
+// ---- servers ---------------------------------------------------------------------------
+const SERVER_SCRIPT = {
+  project: path.join(ROOT, 'dist/main.js'),
+  ceiling: path.join(BENCH, 'servers/ceiling.mjs'),
+  naive: path.join(BENCH, 'servers/naive.mjs'),
+  socketio: path.join(BENCH, 'servers/socketio.mjs'),
+};
+const MODE = { project: 'danmaku', ceiling: 'danmaku', naive: 'danmaku', socketio: 'socketio' };
+
+function ensureBuilt() {
+  const main = SERVER_SCRIPT.project;
+  const newest = (dir) => {
+    let t = 0;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, entry.name);
+      t = Math.max(t, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+    }
+    return t;
+  };
+  if (existsSync(main) && statSync(main).mtimeMs >= newest(path.join(ROOT, 'src'))) return;
+  log('building the project (nest build)');
+  execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+let runCounter = 0;
+async function startServer(system, port, window, profileDir) {
+  const args = ['-c', SERVER_CORE, process.execPath];
+  if (profileDir) args.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
+  args.push(SERVER_SCRIPT[system]);
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    BATCH_WINDOW_MS: String(window),
+    BATCH_MAX_ITEMS: '100',
+    LOG_LEVEL: 'warn',
+  };
+  const child = track(spawn('taskset', args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] }));
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  child.exitInfo = null;
+  child.on('exit', (code, signal) => (child.exitInfo = { code, signal }));
+  const deadline = nowMs() + 30_000;
+  while (nowMs() < deadline) {
+    if (child.exitInfo) throw new Error(`${system} exited at start: ${stderr}`);
+    if ((await httpGet(port, '/healthz', 1000))?.status === 200) return { child, pid: child.pid, stderr: () => stderr };
+    await sleep(200);
+  }
+  throw new Error(`${system} did not become healthy: ${stderr}`);
+}
+
+async function stopServer(server) {
+  if (!server || server.child.exitInfo) return;
+  server.child.kill('SIGTERM');
+  const deadline = nowMs() + 15_000;
+  while (!server.child.exitInfo && nowMs() < deadline) await sleep(100);
+  if (!server.child.exitInfo) server.child.kill('SIGKILL');
+  await sleep(200);
+}
+
+async function httpGet(port, urlPath, timeoutMs) {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}${urlPath}`, { signal: AbortSignal.timeout(timeoutMs) });
+    const text = await res.text();
+    let body = null;
+    try {
+      body = JSON.parse(text);
+    } catch {}
+    return { status: res.status, body };
+  } catch {
+    return null;
+  }
+}
+
+// ---- load generators -------------------------------------------------------------------
+function addressFor(slot, run) {
+  return `127.${20 + slot}.${Math.floor(run / 250) % 250}.${(run % 250) + 1}`;
+}
+
+function forkPinned(script, cfg) {
+  // fork() under taskset: spawn node through taskset with an IPC channel.
+  const child = track(
+    spawn('taskset', ['-c', CLIENT_CORE, process.execPath, script, JSON.stringify(cfg)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
+  child.waitFor = (cmd, timeoutMs) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${path.basename(script)}: no ${cmd} in ${timeoutMs} ms`)), timeoutMs);
+      const onMsg = (m) => {
+        if (m.cmd !== cmd) return;
+        clearTimeout(timer);
+        child.off('message', onMsg);
+        resolve(m);
+      };
+      child.on('message', onMsg);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        reject(new Error(`${path.basename(script)} exited waiting for ${cmd}`));
+      });
+    });
+  return child;
+}
+
+async function startLoadgens(mode, port, viewers, rooms, run) {
+  const n = viewers > 5000 ? Math.max(SCALE.loadgens, Math.ceil(viewers / 5000)) : SCALE.loadgens;
+  const per = Math.ceil(viewers / n);
+  const gens = [];
+  for (let j = 0; j < n; j++) {
+    const firstIndex = j * per;
+    const conns = Math.max(0, Math.min(per, viewers - firstIndex));
+    const gen = forkPinned(path.join(BENCH, 'loadgen.mjs'), {
+      id: j,
+      mode,
+      port,
+      localAddress: addressFor(j, run),
+      conns,
+      firstIndex,
+      viewers,
+      rooms,
+      probeEvery: Math.max(1, Math.floor(viewers / PROBES)),
+      pingProbes: Math.ceil(PING_PROBES / n),
+      concurrency: 200,
+      connectTimeoutMs: 30_000,
+    });
+    gens.push(gen);
+  }
+  await Promise.all(gens.map((g) => g.waitFor('ready', 10_000)));
+  return gens;
+}
+
+async function ask(gens, cmd, reply, extra = {}, timeoutMs = 60_000) {
+  const waits = gens.map((g) => g.waitFor(reply, timeoutMs));
+  for (const g of gens) g.send({ cmd, ...extra });
+  return Promise.all(waits);
+}
+
+const sum = (list, key) => list.reduce((n, x) => n + (x[key] ?? 0), 0);
+
+function cpuOf(pids, a, b) {
+  let cpu = 0;
+  for (const pid of pids) {
+    if (a[pid] && b[pid]) cpu += b[pid].cpu - a[pid].cpu;
+  }
+  return cpu;
+}
+function sampleAll(pids) {
+  const out = {};
+  for (const pid of pids) out[pid] = procSample(pid);
+  return out;
+}
+
+/** Waits until the load generators' item count stops moving (bounded). */
+async function drain(gens, window, maxMs) {
+  const deadline = nowMs() + maxMs;
+  await sleep(window + 300);
+  let last = -1;
+  while (nowMs() < deadline) {
+    const snap = await ask(gens, 'snapshot', 'snapshot');
+    const items = sum(snap, 'items');
+    if (items === last) return;
+    last = items;
+    await sleep(Math.max(500, window * 2));
+  }
+}
+
+/** One measured publishing phase against already-joined viewers. */
+async function publishPhase({ system, server, gens, port, rooms, rate, window, duration, ping, phase, run, viewers }) {
+  await ask(gens, 'phase', 'phased', { phase, pingMs: ping });
+  const startAt = nowMs() + 300;
+  const warm = Math.min(2000, duration / 4);
+  const publisher = forkPinned(path.join(BENCH, 'publisher.mjs'), {
+    port,
+    rooms,
+    rate,
+    durationMs: duration,
+    phase,
+    tickMs: 10,
+    connections: 4,
+    maxInFlight: 2000,
+    startAt,
+    localAddress: addressFor(40, run),
+  });
+  const published = publisher.waitFor('published', duration + 60_000);
+  const genPids = gens.map((g) => g.pid);
+  const rssSeries = [];
+  let killed = null;
+  const watcher = setInterval(() => {
+    const s = procSample(server.pid);
+    if (!s) return;
+    rssSeries.push(Math.round(s.rss / 1048576));
+    if (s.rss > RSS_CAP && !killed) {
+      killed = `killed at RSS ${Math.round(s.rss / 1048576)} MB (cap ${RSS_CAP / 1048576} MB)`;
+      server.child.kill('SIGKILL');
+    }
+  }, 1000);
+  const statsBefore = (await httpGet(port, '/stats', 2000))?.body ?? {};
+  await sleep(Math.max(0, startAt + warm - nowMs()));
+  const snapA = await ask(gens, 'snapshot', 'snapshot');
+  const procA = sampleAll([server.pid, publisher.pid, ...genPids]);
+  await sleep(Math.max(0, startAt + duration - nowMs()));
+  const snapB = await ask(gens, 'snapshot', 'snapshot');
+  const procB = sampleAll([server.pid, publisher.pid, ...genPids]);
+  const pub = await published;
+  await drain(gens, window, 10_000);
+  clearInterval(watcher);
+  const reports = await ask(gens, 'report', 'report');
+  const health = await httpGet(port, '/healthz', 2000);
+  const statsAfter = (await httpGet(port, '/stats', 2000))?.body ?? {};
+
+  const dt = (snapB[0].t - snapA[0].t) / 1000;
+  const items = sum(snapB, 'items') - sum(snapA, 'items');
+  const frames = sum(snapB, 'dataFrames') - sum(snapA, 'dataFrames');
+  const bytes = sum(snapB, 'bytes') - sum(snapA, 'bytes');
+  const serverCpu = cpuOf([server.pid], procA, procB);
+  const lat = new Uint32Array(HIST_SIZE);
+  const pingHist = new Uint32Array(HIST_SIZE);
+  for (const r of reports) {
+    histMerge(lat, r.latency);
+    histMerge(pingHist, r.ping);
+  }
+  const l = histStats(lat);
+  const p = histStats(pingHist);
+  // Loss on probes: every accepted comment of the probe's room must arrive.
+  const accepted = Object.fromEntries(Object.entries(pub.rooms).map(([room, b64]) => [room, SeqSet.fromBase64(b64)]));
+  let expected = 0;
+  let lost = 0;
+  let reorders = 0;
+  let dupes = 0;
+  let probesJoined = 0;
+  for (const r of reports) {
+    for (const probe of r.probes) {
+      if (!probe.joined) continue;
+      probesJoined++;
+      reorders += probe.reorders;
+      dupes += probe.dupes;
+      const seen = SeqSet.fromBase64(probe.seen);
+      const acc = accepted[probe.room];
+      if (!acc) continue;
+      for (let s = 0; s <= acc.max; s++) {
+        if (!acc.bits[s]) continue;
+        expected++;
+        if (!seen.has(s)) lost++;
+      }
+    }
+  }
+  const thinned = (statsAfter.thinned ?? 0) - (statsBefore.thinned ?? 0);
+  const roomCount = rooms.length;
+  const thinnedPerProbe = roomCount === 1 ? thinned : null;
+  const serverSample = procB[server.pid];
+  const idleRss = server.idleRss;
+  return {
+    system,
+    deliveredPerS: items / dt,
+    framesPerS: frames / dt,
+    framesPerMemberPerS: frames / dt / viewers,
+    itemsPerFrame: frames ? items / frames : 0,
+    MBps: bytes / dt / 1e6,
+    p50: l.p50,
+    p99: l.p99,
+    max: l.max,
+    latencySamples: l.n,
+    pingP50: p.p50,
+    pingP99: p.p99,
+    pingMax: p.max,
+    pingSamples: p.n,
+    probesJoined,
+    probeExpected: expected,
+    probeLost: lost,
+    probeLossPct: expected ? (100 * lost) / expected : null,
+    unaccountedLost: thinnedPerProbe === null ? lost : Math.max(0, lost - thinnedPerProbe * probesJoined),
+    reorders,
+    dupes,
+    stale: sum(reports, 'stale'),
+    attempted: pub.attempted,
+    accepted: pub.accepted,
+    refusedLocally: pub.refusedLocally,
+    httpStatuses: pub.statuses,
+    thinned,
+    dropped: (statsAfter.dropped ?? 0) - (statsBefore.dropped ?? 0),
+    serverCpuPct: (100 * serverCpu) / dt,
+    serverCpuUsPerKItem: items ? (1e6 * serverCpu) / (items / 1000) : null,
+    loadgenCpuPct: (100 * cpuOf(genPids, procA, procB)) / dt,
+    publisherCpuPct: (100 * cpuOf([publisher.pid], procA, procB)) / dt,
+    rssMB: serverSample ? serverSample.rss / 1048576 : null,
+    idleRssMB: idleRss / 1048576,
+    kbPerConn: serverSample ? (serverSample.rss - idleRss) / 1024 / viewers : null,
+    rssSeriesMB: rssSeries,
+    healthz: health?.status ?? null,
+    serverAlive: !server.child.exitInfo,
+    killed,
+    closedAfterJoin: sum(reports, 'closedAfterJoin'),
+  };
+}
+
+async function runOnce(system, scenarioName, run, { profileDir } = {}) {
+  const sc = SCENARIO[scenarioName];
+  const viewers = sc.viewers ?? SCALE.viewers;
+  const rooms = Array.from({ length: sc.rooms }, (_, i) => (sc.rooms === 1 ? 'big' : `r${i}`));
+  const k = runCounter++;
+  const port = 17800 + (k % 150);
+  let server;
+  let gens = [];
+  const base = { system, scenario: scenarioName, run, quick: QUICK, viewers, rooms: rooms.length, window: sc.window };
+  try {
+    server = await startServer(system, port, sc.window, profileDir);
+    await sleep(500);
+    server.idleRss = procSample(server.pid).rss;
+    gens = await startLoadgens(MODE[system], port, viewers, rooms, k);
+    const connectStart = nowMs();
+    const connected = await ask(gens, 'connect', 'connected', {}, 180_000);
+    const connectMs = nowMs() - connectStart;
+    const joined = sum(connected, 'joined');
+    const connectErrors = sum(connected, 'connectErrors');
+    const connectInfo = { joined, connectErrors, connectMs, connectPerS: joined / (connectMs / 1000) };
+    log(`${system} ${scenarioName} #${run}: ${joined}/${viewers} joined in ${Math.round(connectMs)} ms, ${connectErrors} errors`);
+
+    if (scenarioName === 'capacity') {
+      const joinedSample = procSample(server.pid);
+      const genPids = gens.map((g) => g.pid);
+      const a = sampleAll([server.pid, ...genPids]);
+      const series = [];
+      const end = nowMs() + sc.hold;
+      while (nowMs() < end) {
+        await sleep(Math.min(5000, end - nowMs()));
+        const s = procSample(server.pid);
+        if (s) series.push(Math.round(s.rss / 1048576));
+      }
+      const b = sampleAll([server.pid, ...genPids]);
+      const snap = await ask(gens, 'snapshot', 'snapshot');
+      const reports = await ask(gens, 'report', 'report');
+      const health = await httpGet(port, '/healthz', 2000);
+      const stats = (await httpGet(port, '/stats', 2000))?.body ?? {};
+      const dt = (b[server.pid].t - a[server.pid].t) / 1000;
+      const closeCodes = {};
+      for (const r of reports) for (const [c, n] of Object.entries(r.closeCodes)) closeCodes[c] = (closeCodes[c] ?? 0) + n;
+      return {
+        ...base,
+        ...connectInfo,
+        holdS: sc.hold / 1000,
+        stillJoined: sum(snap, 'joined') - sum(snap, 'closedAfterJoin'),
+        closedAfterJoin: sum(snap, 'closedAfterJoin'),
+        closeCodes,
+        serverConnections: stats.connections ?? null,
+        idleRssMB: server.idleRss / 1048576,
+        joinedRssMB: joinedSample.rss / 1048576,
+        rssMB: b[server.pid].rss / 1048576,
+        kbPerConn: (b[server.pid].rss - server.idleRss) / 1024 / joined,
+        rssSeriesMB: series,
+        serverCpuPct: (100 * cpuOf([server.pid], a, b)) / dt,
+        loadgenCpuPct: (100 * cpuOf(genPids, a, b)) / dt,
+        healthz: health?.status ?? null,
+      };
+    }
+
+    if (scenarioName === 'maxrate') {
+      const steps = [];
+      let best = 0;
+      for (let i = 0; i < sc.ladder.length; i++) {
+        const rate = sc.ladder[i];
+        const r = await publishPhase({ system, server, gens, port, rooms, rate, window: sc.window, duration: sc.duration, ping: 0, phase: i + 1, run: k, viewers });
+        const acceptedOk = r.accepted >= 0.95 * r.attempted;
+        const lossOk = r.probeExpected > 0 && r.unaccountedLost <= 0.01 * r.probeExpected;
+        const ok = r.serverAlive && r.p99 !== null && r.p99 < 1000 && acceptedOk && lossOk;
+        steps.push({ rate, ok, p99: r.p99, accepted: r.accepted, attempted: r.attempted, unaccountedLost: r.unaccountedLost, probeExpected: r.probeExpected, deliveredPerS: r.deliveredPerS, serverCpuPct: r.serverCpuPct, rssMB: r.rssMB });
+        log(`${system} maxrate ${rate}/s: ${ok ? 'ok' : 'FAIL'} p99=${r.p99} accepted ${r.accepted}/${r.attempted} unaccounted lost ${r.unaccountedLost}/${r.probeExpected}`);
+        if (!ok) break;
+        best = rate;
+        await sleep(1000);
+      }
+      return { ...base, ...connectInfo, maxRate: best, steps };
+    }
+
+    const r = await publishPhase({ system, server, gens, port, rooms, rate: sc.rate, window: sc.window, duration: sc.duration, ping: sc.ping, phase: 1, run: k, viewers });
+    return { ...base, rate: sc.rate, durationS: sc.duration / 1000, ...connectInfo, ...r };
+  } catch (error) {
+    log(`${system} ${scenarioName} #${run} failed: ${error.message}`);
+    return { ...base, error: String(error.message), serverStderr: server?.stderr().slice(-500) };
+  } finally {
+    if (gens.length) {
+      for (const g of gens) g.send({ cmd: 'close' });
+      await sleep(1500);
+      for (const g of gens) g.kill('SIGKILL');
+    }
+    await stopServer(server);
+  }
+}
+
+// ---- output ----------------------------------------------------------------------------
+const fmt = (v, d = 0) => (v === null || v === undefined || Number.isNaN(v) ? '—' : Number(v).toFixed(d));
+const med = (rows, key) => median(rows.map((r) => r[key]));
+
+function table(scenario, rows) {
+  const bySystem = new Map();
+  for (const r of rows) {
+    if (!bySystem.has(r.system)) bySystem.set(r.system, []);
+    bySystem.get(r.system).push(r);
+  }
+  const out = [];
+  if (scenario === 'capacity') {
+    out.push('| system | runs | joined | connect/s | errors | closed during hold | idle RSS MB | RSS MB | KB/conn | server CPU % | loadgen CPU % | healthz |');
+    out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const [system, list] of bySystem) {
+      const ok = list.filter((r) => !r.error);
+      out.push(`| ${system} | ${ok.length}/${list.length} | ${fmt(med(ok, 'joined'))} | ${fmt(med(ok, 'connectPerS'))} | ${fmt(med(ok, 'connectErrors'))} | ${fmt(med(ok, 'closedAfterJoin'))} | ${fmt(med(ok, 'idleRssMB'))} | ${fmt(med(ok, 'rssMB'))} | ${fmt(med(ok, 'kbPerConn'), 2)} | ${fmt(med(ok, 'serverCpuPct'), 1)} | ${fmt(med(ok, 'loadgenCpuPct'), 1)} | ${ok.map((r) => r.healthz).join('/')} |`);
+    }
+    return out.join('\n');
+  }
+  if (scenario === 'maxrate') {
+    out.push('| system | runs | largest rate with p99 < 1 s (comments/s) | steps (rate: p99 ms, accepted/attempted) |');
+    out.push('|---|---|---|---|');
+    for (const [system, list] of bySystem) {
+      const ok = list.filter((r) => !r.error);
+      const steps = ok[0]?.steps?.map((s) => `${s.rate}: ${fmt(s.p99)} ${s.accepted}/${s.attempted}${s.ok ? '' : ' FAIL'}`).join('; ') ?? '';
+      out.push(`| ${system} | ${ok.length}/${list.length} | ${fmt(med(ok, 'maxRate'))} | ${steps} |`);
+    }
+    return out.join('\n');
+  }
+  out.push('| system | runs | delivered/s | frames/s | items/frame | MB/s | p50 ms | p99 ms | max ms | PING p99 ms | probe loss | accepted/attempted | thinned | server CPU % | CPU µs/1k items | loadgen CPU % | publisher CPU % | RSS MB | KB/conn | healthz |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const [system, list] of bySystem) {
+    const ok = list.filter((r) => !r.error);
+    const loss = ok.map((r) => `${r.probeLost}/${r.probeExpected}`).join(', ');
+    const acc = `${fmt(med(ok, 'accepted'))}/${fmt(med(ok, 'attempted'))}`;
+    out.push(`| ${system} | ${ok.length}/${list.length} | ${fmt(med(ok, 'deliveredPerS'))} | ${fmt(med(ok, 'framesPerS'))} | ${fmt(med(ok, 'itemsPerFrame'), 1)} | ${fmt(med(ok, 'MBps'), 1)} | ${fmt(med(ok, 'p50'), 1)} | ${fmt(med(ok, 'p99'), 1)} | ${fmt(med(ok, 'max'), 1)} | ${fmt(med(ok, 'pingP99'), 1)} | ${loss} | ${acc} | ${fmt(med(ok, 'thinned'))} | ${fmt(med(ok, 'serverCpuPct'), 1)} | ${fmt(med(ok, 'serverCpuUsPerKItem'))} | ${fmt(med(ok, 'loadgenCpuPct'), 1)} | ${fmt(med(ok, 'publisherCpuPct'), 1)} | ${fmt(med(ok, 'rssMB'))} | ${fmt(med(ok, 'kbPerConn'), 2)} | ${ok.map((r) => r.healthz + (r.killed ? ' ' + r.killed : '')).join('/')} |`);
+  }
+  return out.join('\n');
+}
+
+// ---- main ------------------------------------------------------------------------------
+async function main() {
+  mkdirSync(RESULTS, { recursive: true });
+  if (!flag('no-build')) ensureBuilt();
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    node: process.version,
+    ws: JSON.parse(execFileSync(process.execPath, ['-p', 'JSON.stringify(require("ws/package.json").version)'], { cwd: ROOT }).toString()),
+    openFiles: execFileSync('sh', ['-c', 'ulimit -n']).toString().trim(),
+    commit: (() => {
+      try {
+        return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
+      } catch {
+        return null;
+      }
+    })(),
+  };
+  log('machine', JSON.stringify(machine), QUICK ? '(quick)' : '', `runs=${RUNS}`);
+  appendFileSync(JSONL, JSON.stringify({ type: 'machine', ...machine, quick: QUICK, argv }) + '\n');
+  const started = nowMs();
+  const all = [];
+  for (const scenario of SCENARIOS) {
+    const rows = [];
+    const runs = scenario === 'maxrate' ? 1 : RUNS;
+    for (let run = 1; run <= runs; run++) {
+      for (const system of SYSTEMS) {
+        const result = await runOnce(system, scenario, run);
+        appendFileSync(JSONL, JSON.stringify({ type: 'result', ...result }) + '\n');
+        rows.push(result);
+        all.push(result);
+        await sleep(1000);
+      }
+    }
+    const md = `### ${scenario}${QUICK ? ' (quick)' : ''}\n\n${table(scenario, rows)}\n`;
+    console.log(md);
+  }
+  if (PROFILE) {
+    for (const scenario of ['big-room', 'flood']) {
+      const dir = path.join(RESULTS, 'prof', `${TAG}-${scenario}`);
+      mkdirSync(dir, { recursive: true });
+      const result = await runOnce('project', scenario, 1, { profileDir: dir });
+      appendFileSync(JSONL, JSON.stringify({ type: 'profile-run', ...result }) + '\n');
+      console.log(`### profile ${scenario}\n\n${table(scenario, [result])}\n`);
+      const summary = execFileSync(process.execPath, [path.join(BENCH, 'profile-summary.mjs'), dir]).toString();
+      console.log(summary);
+    }
+  }
+  log(`done in ${Math.round((nowMs() - started) / 1000)} s; JSON lines in ${path.relative(ROOT, JSONL)}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,79 @@
+// The REST side the baseline servers share: the project's publish routes (same bodies,
+// same answers), /stats and /healthz, on plain node:http. No framework, so a baseline
+// is never slower than the project for its HTTP layer.
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+
+const ROUTE = /^\/rooms\/([^/]+)\/comments(\/batch)?$/;
+
+/** An ITEM as the project builds it (PROTOCOL.md section 1), as a JSON string. */
+export function makeItem(room, seq, comment, ts) {
+  return {
+    id: randomUUID(),
+    seq,
+    room,
+    text: comment.text,
+    color: comment.color ?? '#ffffff',
+    mode: comment.mode ?? 'scroll',
+    ts,
+  };
+}
+
+/**
+ * @param publish (room, comments[]) => { firstSeq, lastSeq }
+ * @param stats () => object
+ */
+export function createRestServer({ publish, stats }) {
+  return http.createServer((req, res) => {
+    const send = (status, body) => {
+      const text = JSON.stringify(body);
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    };
+    if (req.method === 'GET' && req.url === '/healthz') return send(200, { status: 'ok' });
+    if (req.method === 'GET' && req.url === '/stats') return send(200, { ...stats(), rssBytes: process.memoryUsage.rss() });
+    const match = req.method === 'POST' ? ROUTE.exec(req.url) : null;
+    if (!match) return send(404, { statusCode: 404, message: 'not found' });
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      let body;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        return send(400, { statusCode: 400, message: 'bad json' });
+      }
+      const room = decodeURIComponent(match[1]);
+      const comments = match[2] ? body.items : [body];
+      if (!Array.isArray(comments) || comments.length === 0 || comments.some((c) => typeof c?.text !== 'string')) {
+        return send(400, { statusCode: 400, message: 'text must be a string' });
+      }
+      const { firstSeq, lastSeq } = publish(room, comments);
+      if (match[2]) send(202, { accepted: comments.length, firstSeq, lastSeq });
+      else send(202, { id: 'x', seq: lastSeq });
+    });
+  });
+}
+
+/** Parses a client's {type, data} envelope; null when it is not one. */
+export function parseEnvelope(data) {
+  try {
+    const msg = JSON.parse(data.toString());
+    return typeof msg?.type === 'string' ? msg : null;
+  } catch {
+    return null;
+  }
+}
+
+export function listen(server, name) {
+  const port = Number(process.env.PORT ?? 7777);
+  server.listen(port, process.env.HOST ?? '127.0.0.1', () => {
+    console.log(`${name} listening on ${port}`);
+  });
+  const stop = () => {
+    server.close();
+    setTimeout(() => process.exit(0), 300).unref();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
