@@ -1,5 +1,11 @@
 import { Module } from '@nestjs/common';
+import { RoomsModule } from '../rooms/rooms.module.js';
+import { LiveRoomsController } from './live-rooms.controller.js';
 import { PageController } from './page.controller.js';
+import { ViewerAuthController } from './viewer-auth.controller.js';
 
-@Module({ controllers: [PageController] })
+@Module({
+  imports: [RoomsModule],
+  controllers: [PageController, LiveRoomsController, ViewerAuthController],
+})
 export class PageModule {}
