@@ -193,6 +193,22 @@ describe('BatchService', () => {
     }
   });
 
+  it('knows the lowest seq of a room still waiting to be sent', async () => {
+    start();
+    viewer('r');
+    // The memory broker delivers synchronously inside publish(); the leading group waits
+    // for the end of the tick.
+    void publish('r', 'lead');
+    expect(batches.firstPendingSeq('r')).toBe(1);
+    await microtasks();
+    expect(batches.firstPendingSeq('r')).toBeUndefined();
+    void publish('r', 'two', 'three');
+    await microtasks();
+    expect(batches.firstPendingSeq('r')).toBe(2);
+    vi.advanceTimersByTime(200);
+    expect(batches.firstPendingSeq('r')).toBeUndefined();
+  });
+
   it('flushes what is buffered when asked (shutdown)', async () => {
     start();
     const { writes } = viewer('r');

@@ -28,6 +28,8 @@ export class BatchService implements OnModuleInit, OnApplicationShutdown {
   /** Leading-edge items of quiet rooms, sent together at the end of the current tick. */
   private readonly leading = new Map<string | null, Delivery[]>();
   private leadingScheduled = false;
+  /** Per room, the lowest seq still waiting in this pipeline (leading group, buffer or carry). */
+  private readonly pendingSeq = new Map<string | null, number>();
   private period = 0;
   private flushing = false;
 
@@ -53,7 +55,18 @@ export class BatchService implements OnModuleInit, OnApplicationShutdown {
     for (const subscription of this.subscriptions) subscription.unsubscribe();
   }
 
+  /**
+   * The lowest seq of the room that this pipeline has not sent yet: a member joining now
+   * gets those live, so a replay must stop before it.
+   */
+  firstPendingSeq(room: string): number | undefined {
+    return this.pendingSeq.get(room);
+  }
+
   accept(delivery: Delivery): void {
+    if (delivery.seq !== undefined && !this.pendingSeq.has(delivery.room)) {
+      this.pendingSeq.set(delivery.room, delivery.seq);
+    }
     const group = this.leading.get(delivery.room);
     if (group) {
       group.push(delivery);
@@ -116,6 +129,9 @@ export class BatchService implements OnModuleInit, OnApplicationShutdown {
     const { send, carry, thinned } = thinBatch(items, this.config.BATCH_MAX_ITEMS);
     this.stats.thinned += thinned;
     if (carry.length > 0) this.carry.set(room, [...(this.carry.get(room) ?? []), ...carry]);
+    const stillPending = this.carry.get(room)?.find((item) => item.seq !== undefined)?.seq;
+    if (stillPending === undefined) this.pendingSeq.delete(room);
+    else this.pendingSeq.set(room, stillPending);
     this.send(room, send);
   }
 

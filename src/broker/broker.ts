@@ -9,6 +9,8 @@ export interface Delivery {
   json: string;
   /** Priority items are never thinned out of a batch. */
   priority: boolean;
+  /** The room's seq of this item; undefined for go-push items, which take none. */
+  seq?: number;
 }
 
 export interface Published {
@@ -17,8 +19,10 @@ export interface Published {
 }
 
 export interface Replay {
-  /** Kept items with seq > since, oldest first, in wire form. */
+  /** Kept items with seq > since, oldest first, in wire form; seqs are consecutive. */
   items: string[];
+  /** The seq of items[0]. */
+  firstSeq: number;
   /** The room's latest seq. */
   lastSeq: number;
   /** Some items after `since` are no longer kept. */

@@ -35,11 +35,10 @@ export class HistoryRing {
    * client saw a previous life of this room (the server restarted): everything kept is
    * replayed and flagged as a gap.
    */
-  since(since: number): { items: string[]; gap: boolean } {
-    if (since > this.newestSeq) return { items: this.slice(this.size), gap: true };
-    const wanted = this.newestSeq - since;
+  since(since: number): { items: string[]; firstSeq: number; gap: boolean } {
+    const wanted = since > this.newestSeq ? Infinity : this.newestSeq - since;
     const kept = Math.min(wanted, this.size);
-    return { items: this.slice(kept), gap: kept < wanted };
+    return { items: this.slice(kept), firstSeq: this.newestSeq - kept + 1, gap: kept < wanted };
   }
 
   private slice(count: number): string[] {

@@ -26,7 +26,7 @@ export class MemoryBroker extends Broker {
       const json = encodeItem(draft, seq);
       history.push(seq, json);
       published[i] = { id: draft.id, seq };
-      this.deliveries.next({ room, json, priority: draft.priority });
+      this.deliveries.next({ room, json, priority: draft.priority, seq });
     }
     return published;
   }
@@ -47,7 +47,7 @@ export class MemoryBroker extends Broker {
 
   async replay(room: string, since: number): Promise<Replay> {
     const history = this.histories.get(room);
-    if (!history) return { items: [], lastSeq: 0, gap: since > 0 };
+    if (!history) return { items: [], firstSeq: 1, lastSeq: 0, gap: since > 0 };
     return { ...history.since(since), lastSeq: history.lastSeq };
   }
 

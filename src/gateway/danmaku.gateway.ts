@@ -8,6 +8,7 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
+import { BatchService } from '../batch/batch.service.js';
 import { PushFrameEncoder } from '../batch/push-frame-encoder.js';
 import { Broker } from '../broker/broker.js';
 import { DanmakuConfig } from '../config/danmaku-config.js';
@@ -35,6 +36,7 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
     private readonly publisher: PublishService,
     private readonly fanOut: FanOutService,
     private readonly encoder: PushFrameEncoder,
+    private readonly batches: BatchService,
     private readonly config: DanmakuConfig,
   ) {}
 
@@ -73,10 +75,14 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
       return envelope('JOINED', { room, seq, online: this.rooms.onlineIn(room) });
     }
     const replay = await this.broker.replay(room, since);
+    // Items still waiting in the batch pipeline reach this member live; replaying them too
+    // would deliver them twice.
+    const pending = this.batches.firstPendingSeq(room);
+    const end = pending === undefined ? replay.items.length : Math.max(0, Math.min(replay.items.length, pending - replay.firstSeq));
     const max = this.config.BATCH_MAX_ITEMS;
     const now = Date.now();
-    for (let start = 0; start < replay.items.length; start += max) {
-      this.fanOut.writeTo(member, this.encoder.encode(room, replay.items.slice(start, start + max)), now);
+    for (let start = 0; start < end; start += max) {
+      this.fanOut.writeTo(member, this.encoder.encode(room, replay.items.slice(start, Math.min(end, start + max))), now);
     }
     return envelope('JOINED', {
       room,

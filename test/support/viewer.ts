@@ -18,7 +18,7 @@ export interface Closed {
 export class Viewer {
   readonly frames: Frame[] = [];
   readonly closed: Promise<Closed>;
-  private cursor = 0;
+  private readonly taken = new Set<number>();
   private waiters: (() => void)[] = [];
 
   private constructor(readonly ws: WebSocket) {
@@ -48,14 +48,15 @@ export class Viewer {
     this.ws.send(data, { binary });
   }
 
-  /** Resolves with the next frame (after those already taken) that matches. */
+  /** Resolves with the earliest frame not yet taken that matches, waiting for one if needed. */
   async next(match: string | ((frame: Frame) => boolean), timeoutMs = 5000): Promise<Frame> {
     const test = typeof match === 'string' ? (frame: Frame) => frame.type === match : match;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      while (this.cursor < this.frames.length) {
-        const frame = this.frames[this.cursor++];
-        if (test(frame)) return frame;
+      for (let i = 0; i < this.frames.length; i++) {
+        if (this.taken.has(i) || !test(this.frames[i])) continue;
+        this.taken.add(i);
+        return this.frames[i];
       }
       if (this.ws.readyState === WebSocket.CLOSED) throw new Error(`closed while waiting; saw ${this.describe()}`);
       const left = deadline - Date.now();
