@@ -319,7 +319,8 @@ async function connectAll() {
   let finished = 0;
   for (let k = 0; k < cfg.conns; k++) {
     const index = cfg.firstIndex + k;
-    const room = cfg.rooms[index % cfg.rooms.length];
+    // Rooms in contiguous blocks, so probes (every probeEvery-th index) spread over rooms.
+    const room = cfg.rooms[Math.floor((index * cfg.rooms.length) / cfg.viewers)];
     const probe = cfg.probeEvery > 0 && index % cfg.probeEvery === 0;
     const conn = new Conn(index, room, probe, probe && probes.length < cfg.pingProbes);
     conns.push(conn);

@@ -27,7 +27,7 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
   const pct = (us) => ((100 * us) / total).toFixed(1).padStart(5) + '%';
   console.log(`#### ${file}: ${(total / 1e6).toFixed(1)} s sampled\n\nself time by function (top ${top}):\n\`\`\``);
   for (const [fn, us] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(us)}  ${fn}`);
-  console.log('```\n\nself time by file/package (top 15):\n```');
-  for (const [f, us] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`${pct(us)}  ${f}`);
+  console.log('```\n\nself time by file/package (top 20):\n```');
+  for (const [f, us] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`${pct(us)}  ${f}`);
   console.log('```\n');
 }

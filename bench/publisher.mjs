@@ -71,7 +71,7 @@ class Lane {
 }
 
 const lanes = Array.from({ length: cfg.connections }, () => new Lane());
-let laneIndex = 0;
+const laneOf = new Map(cfg.rooms.map((r, i) => [r, i % cfg.connections]));
 let roomIndex = 0;
 const inFlight = () => lanes.reduce((n, l) => n + l.queue.length, 0);
 
@@ -92,8 +92,8 @@ function publishTick(count, ts) {
       stats.refusedLocally += seqs.length;
       continue;
     }
-    const lane = lanes[laneIndex];
-    laneIndex = (laneIndex + 1) % lanes.length;
+    // One lane per room, so a room's comments reach the server in publishing order.
+    const lane = lanes[laneOf.get(room)];
     const base = `/rooms/${encodeURIComponent(room)}/comments`;
     if (seqs.length === 1) {
       lane.send(room, seqs, JSON.stringify({ text: commentText(cfg.phase, seqs[0], ts) }), base);
@@ -119,9 +119,8 @@ async function main() {
     }
     await sleep(cfg.tickMs);
   }
-  stats.attempted += 0;
   // Let the answers in flight arrive (bounded).
-  const deadline = nowMs() + 5000;
+  const deadline = nowMs() + (cfg.answerWaitMs ?? 5000);
   while (inFlight() > 0 && nowMs() < deadline) await sleep(20);
   stats.unanswered = inFlight();
   stats.sendMs = nowMs() - t0;

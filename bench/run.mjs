@@ -3,7 +3,7 @@
 // publisher pinned to core 1 (taskset), runs each scenario to its end, prints a markdown
 // table (medians over runs) and appends JSON lines to bench/results/.
 import { execFileSync, fork, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,14 +37,14 @@ const opt = (name, fallback) => {
 const QUICK = flag('quick');
 const RUNS = Number(opt('runs', QUICK ? 1 : 3));
 const SYSTEMS = opt('systems', 'project,ceiling,naive,socketio').split(',');
-const SCENARIOS = opt('scenarios', QUICK ? 'big-room,many-rooms,flood,capacity' : 'big-room,many-rooms,flood,capacity,maxrate').split(',');
-const PROFILE = flag('profile');
+const SCENARIOS = (opt('scenarios', QUICK ? 'big-room,many-rooms,flood,capacity' : 'big-room,many-rooms,flood,capacity,maxrate')).split(',').filter((s) => s && s !== 'none');
+const PROFILE = flag('profile') || argv.includes('--profile-scenarios');
 const TAG = opt('tag', new Date().toISOString().replace(/[:.]/g, '-'));
 const JSONL = path.join(RESULTS, `${TAG}.jsonl`);
 
 const SCALE = QUICK
-  ? { viewers: 2000, capacity: 2000, hold: 4000, duration: 4000, loadgens: 2, phase: 3000 }
-  : { viewers: 10_000, capacity: 19_000, hold: 60_000, duration: 20_000, loadgens: 4, phase: 8000 };
+  ? { viewers: 1000, capacity: 1000, hold: 3000, duration: 3000, loadgens: 2, phase: 2000, drainMs: 2000, gap: 300, answerWaitMs: 1500 }
+  : { viewers: 10_000, capacity: 19_000, hold: 60_000, duration: 20_000, loadgens: 4, phase: 8000, drainMs: 10_000, gap: 1000, answerWaitMs: 5000 };
 
 const SCENARIO = {
   'big-room': { rooms: 1, rate: 200, window: 200, duration: SCALE.duration, ping: 100 },
@@ -54,7 +54,7 @@ const SCENARIO = {
   maxrate: {
     rooms: 1,
     window: 200,
-    ladder: QUICK ? [50, 500, 5000] : [25, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000],
+    ladder: QUICK ? [50, 500, 5000] : [10, 25, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000],
     duration: SCALE.phase,
     ping: 0,
   },
@@ -85,13 +85,18 @@ const log = (...a) => console.error(`[bench ${new Date().toISOString().slice(11,
 
 // ---- servers ---------------------------------------------------------------------------
 const SERVER_SCRIPT = {
-  project: path.join(ROOT, 'dist/main.js'),
+  project: path.join(BENCH, '.server/main.js'),
   ceiling: path.join(BENCH, 'servers/ceiling.mjs'),
   naive: path.join(BENCH, 'servers/naive.mjs'),
   socketio: path.join(BENCH, 'servers/socketio.mjs'),
 };
 const MODE = { project: 'danmaku', ceiling: 'danmaku', naive: 'danmaku', socketio: 'socketio' };
 
+/**
+ * The project runs from a private build in bench/.server/ (tsc with the project's
+ * tsconfig.build.json), so other people's `nest build` (which deletes dist/) cannot pull
+ * the server out from under a run. Rebuilt when src/ is newer.
+ */
 function ensureBuilt() {
   const main = SERVER_SCRIPT.project;
   const newest = (dir) => {
@@ -103,8 +108,11 @@ function ensureBuilt() {
     return t;
   };
   if (existsSync(main) && statSync(main).mtimeMs >= newest(path.join(ROOT, 'src'))) return;
-  log('building the project (nest build)');
-  execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  log('building the project into bench/.server (tsc -p tsconfig.build.json)');
+  const out = path.join(BENCH, '.server');
+  rmSync(out, { recursive: true, force: true });
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', out, '--incremental', 'false', '--declaration', 'false'], { cwd: ROOT, stdio: 'inherit' });
+  cpSync(path.join(ROOT, 'src/page/public'), path.join(out, 'page/public'), { recursive: true });
 }
 
 let runCounter = 0;
@@ -129,7 +137,7 @@ async function startServer(system, port, window, profileDir) {
   while (nowMs() < deadline) {
     if (child.exitInfo) throw new Error(`${system} exited at start: ${stderr}`);
     if ((await httpGet(port, '/healthz', 1000))?.status === 200) return { child, pid: child.pid, stderr: () => stderr };
-    await sleep(200);
+    await sleep(100);
   }
   throw new Error(`${system} did not become healthy: ${stderr}`);
 }
@@ -137,7 +145,7 @@ async function startServer(system, port, window, profileDir) {
 async function stopServer(server) {
   if (!server || server.child.exitInfo) return;
   server.child.kill('SIGTERM');
-  const deadline = nowMs() + 15_000;
+  const deadline = nowMs() + 5000;
   while (!server.child.exitInfo && nowMs() < deadline) await sleep(100);
   if (!server.child.exitInfo) server.child.kill('SIGKILL');
   await sleep(200);
@@ -230,8 +238,14 @@ function cpuOf(pids, a, b) {
   }
   return cpu;
 }
+/** Busy CPU seconds of the whole machine (all cores), from /proc/stat. */
+function machineBusy() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  return (total - f[3] - f[4]) / 100;
+}
 function sampleAll(pids) {
-  const out = {};
+  const out = { machine: { cpu: machineBusy() } };
   for (const pid of pids) out[pid] = procSample(pid);
   return out;
 }
@@ -264,6 +278,7 @@ async function publishPhase({ system, server, gens, port, rooms, rate, window, d
     tickMs: 10,
     connections: 4,
     maxInFlight: 2000,
+    answerWaitMs: SCALE.answerWaitMs,
     startAt,
     localAddress: addressFor(40, run),
   });
@@ -288,7 +303,7 @@ async function publishPhase({ system, server, gens, port, rooms, rate, window, d
   const snapB = await ask(gens, 'snapshot', 'snapshot');
   const procB = sampleAll([server.pid, publisher.pid, ...genPids]);
   const pub = await published;
-  await drain(gens, window, 10_000);
+  await drain(gens, window, SCALE.drainMs);
   clearInterval(watcher);
   const reports = await ask(gens, 'report', 'report');
   const health = await httpGet(port, '/healthz', 2000);
@@ -368,6 +383,8 @@ async function publishPhase({ system, server, gens, port, rooms, rate, window, d
     serverCpuUsPerKItem: items ? (1e6 * serverCpu) / (items / 1000) : null,
     loadgenCpuPct: (100 * cpuOf(genPids, procA, procB)) / dt,
     publisherCpuPct: (100 * cpuOf([publisher.pid], procA, procB)) / dt,
+    // CPU used on the machine by anything else (other people's builds and tests): noise.
+    foreignCpuPct: (100 * (procB.machine.cpu - procA.machine.cpu - cpuOf([server.pid, publisher.pid, ...genPids], procA, procB))) / dt,
     rssMB: serverSample ? serverSample.rss / 1048576 : null,
     idleRssMB: idleRss / 1048576,
     kbPerConn: serverSample ? (serverSample.rss - idleRss) / 1024 / viewers : null,
@@ -381,7 +398,8 @@ async function publishPhase({ system, server, gens, port, rooms, rate, window, d
 
 async function runOnce(system, scenarioName, run, { profileDir } = {}) {
   const sc = SCENARIO[scenarioName];
-  const viewers = sc.viewers ?? SCALE.viewers;
+  if (!sc) throw new Error(`unknown scenario ${scenarioName}`);
+  const viewers = Number(opt('viewers', 0)) || (sc.viewers ?? SCALE.viewers);
   const rooms = Array.from({ length: sc.rooms }, (_, i) => (sc.rooms === 1 ? 'big' : `r${i}`));
   const k = runCounter++;
   const port = 17800 + (k % 150);
@@ -390,7 +408,7 @@ async function runOnce(system, scenarioName, run, { profileDir } = {}) {
   const base = { system, scenario: scenarioName, run, quick: QUICK, viewers, rooms: rooms.length, window: sc.window };
   try {
     server = await startServer(system, port, sc.window, profileDir);
-    await sleep(500);
+    await sleep(QUICK ? 200 : 500);
     server.idleRss = procSample(server.pid).rss;
     gens = await startLoadgens(MODE[system], port, viewers, rooms, k);
     const connectStart = nowMs();
@@ -435,6 +453,7 @@ async function runOnce(system, scenarioName, run, { profileDir } = {}) {
         rssSeriesMB: series,
         serverCpuPct: (100 * cpuOf([server.pid], a, b)) / dt,
         loadgenCpuPct: (100 * cpuOf(genPids, a, b)) / dt,
+        foreignCpuPct: (100 * (b.machine.cpu - a.machine.cpu - cpuOf([server.pid, ...genPids], a, b))) / dt,
         healthz: health?.status ?? null,
       };
     }
@@ -465,7 +484,7 @@ async function runOnce(system, scenarioName, run, { profileDir } = {}) {
   } finally {
     if (gens.length) {
       for (const g of gens) g.send({ cmd: 'close' });
-      await sleep(1500);
+      await sleep(QUICK ? 500 : 1500);
       for (const g of gens) g.kill('SIGKILL');
     }
     await stopServer(server);
@@ -484,11 +503,11 @@ function table(scenario, rows) {
   }
   const out = [];
   if (scenario === 'capacity') {
-    out.push('| system | runs | joined | connect/s | errors | closed during hold | idle RSS MB | RSS MB | KB/conn | server CPU % | loadgen CPU % | healthz |');
-    out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+    out.push('| system | runs | joined | connect/s | errors | closed during hold | idle RSS MB | RSS MB | KB/conn | server CPU % | loadgen CPU % | other CPU % | healthz |');
+    out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const [system, list] of bySystem) {
       const ok = list.filter((r) => !r.error);
-      out.push(`| ${system} | ${ok.length}/${list.length} | ${fmt(med(ok, 'joined'))} | ${fmt(med(ok, 'connectPerS'))} | ${fmt(med(ok, 'connectErrors'))} | ${fmt(med(ok, 'closedAfterJoin'))} | ${fmt(med(ok, 'idleRssMB'))} | ${fmt(med(ok, 'rssMB'))} | ${fmt(med(ok, 'kbPerConn'), 2)} | ${fmt(med(ok, 'serverCpuPct'), 1)} | ${fmt(med(ok, 'loadgenCpuPct'), 1)} | ${ok.map((r) => r.healthz).join('/')} |`);
+      out.push(`| ${system} | ${ok.length}/${list.length} | ${fmt(med(ok, 'joined'))} | ${fmt(med(ok, 'connectPerS'))} | ${fmt(med(ok, 'connectErrors'))} | ${fmt(med(ok, 'closedAfterJoin'))} | ${fmt(med(ok, 'idleRssMB'))} | ${fmt(med(ok, 'rssMB'))} | ${fmt(med(ok, 'kbPerConn'), 2)} | ${fmt(med(ok, 'serverCpuPct'), 1)} | ${fmt(med(ok, 'loadgenCpuPct'), 1)} | ${fmt(med(ok, 'foreignCpuPct'))} | ${ok.map((r) => r.healthz).join('/')} |`);
     }
     return out.join('\n');
   }
@@ -502,13 +521,13 @@ function table(scenario, rows) {
     }
     return out.join('\n');
   }
-  out.push('| system | runs | delivered/s | frames/s | items/frame | MB/s | p50 ms | p99 ms | max ms | PING p99 ms | probe loss | accepted/attempted | thinned | server CPU % | CPU µs/1k items | loadgen CPU % | publisher CPU % | RSS MB | KB/conn | healthz |');
-  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  out.push('| system | runs | delivered/s | frames/s | items/frame | MB/s | p50 ms | p99 ms | max ms | PING p99 ms | probe loss | accepted/attempted | thinned | server CPU % | CPU µs/1k items | loadgen CPU % | publisher CPU % | other CPU % | RSS MB | KB/conn | healthz |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const [system, list] of bySystem) {
     const ok = list.filter((r) => !r.error);
     const loss = ok.map((r) => `${r.probeLost}/${r.probeExpected}`).join(', ');
     const acc = `${fmt(med(ok, 'accepted'))}/${fmt(med(ok, 'attempted'))}`;
-    out.push(`| ${system} | ${ok.length}/${list.length} | ${fmt(med(ok, 'deliveredPerS'))} | ${fmt(med(ok, 'framesPerS'))} | ${fmt(med(ok, 'itemsPerFrame'), 1)} | ${fmt(med(ok, 'MBps'), 1)} | ${fmt(med(ok, 'p50'), 1)} | ${fmt(med(ok, 'p99'), 1)} | ${fmt(med(ok, 'max'), 1)} | ${fmt(med(ok, 'pingP99'), 1)} | ${loss} | ${acc} | ${fmt(med(ok, 'thinned'))} | ${fmt(med(ok, 'serverCpuPct'), 1)} | ${fmt(med(ok, 'serverCpuUsPerKItem'))} | ${fmt(med(ok, 'loadgenCpuPct'), 1)} | ${fmt(med(ok, 'publisherCpuPct'), 1)} | ${fmt(med(ok, 'rssMB'))} | ${fmt(med(ok, 'kbPerConn'), 2)} | ${ok.map((r) => r.healthz + (r.killed ? ' ' + r.killed : '')).join('/')} |`);
+    out.push(`| ${system} | ${ok.length}/${list.length} | ${fmt(med(ok, 'deliveredPerS'))} | ${fmt(med(ok, 'framesPerS'))} | ${fmt(med(ok, 'itemsPerFrame'), 1)} | ${fmt(med(ok, 'MBps'), 1)} | ${fmt(med(ok, 'p50'), 1)} | ${fmt(med(ok, 'p99'), 1)} | ${fmt(med(ok, 'max'), 1)} | ${fmt(med(ok, 'pingP99'), 1)} | ${loss} | ${acc} | ${fmt(med(ok, 'thinned'))} | ${fmt(med(ok, 'serverCpuPct'), 1)} | ${fmt(med(ok, 'serverCpuUsPerKItem'))} | ${fmt(med(ok, 'loadgenCpuPct'), 1)} | ${fmt(med(ok, 'publisherCpuPct'), 1)} | ${fmt(med(ok, 'foreignCpuPct'))} | ${fmt(med(ok, 'rssMB'))} | ${fmt(med(ok, 'kbPerConn'), 2)} | ${ok.map((r) => r.healthz + (r.killed ? ' ' + r.killed : '')).join('/')} |`);
   }
   return out.join('\n');
 }
@@ -544,14 +563,14 @@ async function main() {
         appendFileSync(JSONL, JSON.stringify({ type: 'result', ...result }) + '\n');
         rows.push(result);
         all.push(result);
-        await sleep(1000);
+        await sleep(SCALE.gap);
       }
     }
     const md = `### ${scenario}${QUICK ? ' (quick)' : ''}\n\n${table(scenario, rows)}\n`;
     console.log(md);
   }
   if (PROFILE) {
-    for (const scenario of ['big-room', 'flood']) {
+    for (const scenario of opt('profile-scenarios', 'big-room,flood').split(',')) {
       const dir = path.join(RESULTS, 'prof', `${TAG}-${scenario}`);
       mkdirSync(dir, { recursive: true });
       const result = await runOnce('project', scenario, 1, { profileDir: dir });
