@@ -1,8 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
-
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+import { E2E_MAIN as MAIN } from './e2e-build.js';
 
 export interface RunningServer {
   port: number;
@@ -16,7 +14,7 @@ export interface RunningServer {
 }
 
 /**
- * Starts `node dist/main.js` on a free port with the given environment and resolves
+ * Starts the built server (see e2e-build.ts) on a free port with the given environment and resolves
  * once it logs that it is listening.
  */
 export async function startServer(env: Record<string, string> = {}, port = 0): Promise<RunningServer> {

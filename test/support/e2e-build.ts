@@ -1,0 +1,5 @@
+import { fileURLToPath } from 'node:url';
+
+/** Where the e2e global setup builds the server (gitignored). */
+export const E2E_OUT_DIR = fileURLToPath(new URL('../../.e2e-dist', import.meta.url));
+export const E2E_MAIN = `${E2E_OUT_DIR}/main.js`;
