@@ -43,7 +43,7 @@ const TAG = opt('tag', new Date().toISOString().replace(/[:.]/g, '-'));
 const JSONL = path.join(RESULTS, `${TAG}.jsonl`);
 
 const SCALE = QUICK
-  ? { viewers: 1000, capacity: 1000, hold: 3000, duration: 3000, loadgens: 2, phase: 2000, drainMs: 2000, gap: 300, answerWaitMs: 1500 }
+  ? { viewers: 1000, capacity: 1000, hold: 2000, duration: 2500, loadgens: 2, phase: 2000, drainMs: 2000, gap: 300, answerWaitMs: 1500 }
   : { viewers: 10_000, capacity: 19_000, hold: 60_000, duration: 20_000, loadgens: 4, phase: 8000, drainMs: 10_000, gap: 1000, answerWaitMs: 5000 };
 
 const SCENARIO = {
@@ -145,7 +145,7 @@ async function startServer(system, port, window, profileDir) {
 async function stopServer(server) {
   if (!server || server.child.exitInfo) return;
   server.child.kill('SIGTERM');
-  const deadline = nowMs() + 5000;
+  const deadline = nowMs() + (QUICK ? 1000 : 5000);
   while (!server.child.exitInfo && nowMs() < deadline) await sleep(100);
   if (!server.child.exitInfo) server.child.kill('SIGKILL');
   await sleep(200);
