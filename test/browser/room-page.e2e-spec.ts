@@ -113,6 +113,64 @@ describe('room page in a real browser', () => {
     await page.close();
   });
 
+  it('pauses the flying comments, sets their opacity and density, and hides the list', async () => {
+    const room = 'controls';
+    const { page, errors } = await openRoom(browser, server, room);
+    // At 10% density the stage uses a single lane: everything flies at the same height.
+    await page.locator('#density').fill('10');
+    await publishBatch(server, room, Array.from({ length: 6 }, (_, i) => ({ text: `L${i}` })));
+    await flying(page, 'L0').waitFor();
+    await flying(page, 'L1').waitFor();
+    const heights = await page
+      .locator('#layer .dm')
+      .evaluateAll((els) => els.filter((e) => e.textContent!.startsWith('L')).map((e) => Math.round(e.getBoundingClientRect().y)));
+    expect(new Set(heights).size).toBe(1);
+    expect(overlapping(await flyingRects(page))).toEqual([]);
+
+    await page.locator('#density').fill('100');
+
+    await publish(server, room, { text: 'freeze me' });
+    const comment = flying(page, 'freeze me');
+    await comment.waitFor();
+    await page.locator('#pause').click();
+    await page.locator('#paused-badge').waitFor();
+    expect(await page.locator('#pause').getAttribute('aria-pressed')).toBe('true');
+    const frozenAt = (await comment.boundingBox())!.x;
+    await page.evaluate(() => new Promise((done) => {
+      let frames = 0;
+      const tick = () => (++frames >= 10 ? done(null) : requestAnimationFrame(tick));
+      requestAnimationFrame(tick);
+    }));
+    expect((await comment.boundingBox())!.x).toBe(frozenAt);
+    await page.locator('#pause').click();
+    await waitUntilMovedLeft(page, 'freeze me', frozenAt, 5);
+
+    await page.locator('#opacity').fill('40');
+    await page.locator('#opacity-value', { hasText: '40%' }).waitFor();
+    expect(await page.locator('#layer').evaluate((el) => getComputedStyle(el).opacity)).toBe('0.4');
+
+    const stageWidth = async () => (await page.locator('#stage').boundingBox())!.width;
+    const withList = await stageWidth();
+    await page.locator('#toggle-list').click();
+    await page.locator('#panel').waitFor({ state: 'hidden' });
+    expect(await stageWidth()).toBeGreaterThan(withList);
+    await page.locator('#toggle-list').click();
+    await listed(page, 'L5').waitFor();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('plays ?video= behind the comments, and falls back to the gradient when it cannot load', async () => {
+    const { page, errors } = await openRoom(browser, server, 'cinema', { query: '?video=/assets/missing.webm' });
+    expect(await page.locator('#video').getAttribute('src')).toBe(`${server.http}/assets/missing.webm`);
+    await page.locator('#video').waitFor({ state: 'hidden' });
+    expect(await page.locator('#stage.has-video').count()).toBe(0);
+    await publish(server, 'cinema', { text: 'still flying' });
+    await flying(page, 'still flying').waitFor();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('lists live rooms at / and opens a typed room name', async () => {
     const viewer = await openRoom(browser, server, '默认房间');
     const page = await browser.newPage();
