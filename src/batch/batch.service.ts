@@ -5,6 +5,7 @@ import { DanmakuConfig } from '../config/danmaku-config.js';
 import { FanOutService } from '../delivery/fan-out.service.js';
 import { RoomService } from '../rooms/room.service.js';
 import { StatsService } from '../stats/stats.service.js';
+import { foldDuplicates } from './fold-duplicates.js';
 import { PushFrameEncoder } from './push-frame-encoder.js';
 import { thinBatch } from './thin-batch.js';
 
@@ -126,7 +127,8 @@ export class BatchService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private sendThinned(room: string | null, items: Delivery[]): void {
-    const { send, carry, thinned } = thinBatch(items, this.config.BATCH_MAX_ITEMS);
+    const merged = this.config.FOLD_DUPLICATES ? foldDuplicates(items) : items;
+    const { send, carry, thinned } = thinBatch(merged, this.config.BATCH_MAX_ITEMS);
     this.stats.thinned += thinned;
     if (carry.length > 0) this.carry.set(room, [...(this.carry.get(room) ?? []), ...carry]);
     const stillPending = this.carry.get(room)?.find((item) => item.seq !== undefined)?.seq;

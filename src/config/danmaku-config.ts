@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -31,6 +32,16 @@ const toInt = () =>
   });
 
 const emptyAsUnset = () => Transform(({ value }) => (value === '' ? undefined : value));
+
+// 'true'/'1' and 'false'/'0' from the environment; booleans from module options pass through.
+const toBoolean = () =>
+  Transform(({ value }) => {
+    if (typeof value !== 'string') return value;
+    const lower = value.trim().toLowerCase();
+    if (lower === 'true' || lower === '1') return true;
+    if (lower === 'false' || lower === '0' || lower === '') return false;
+    return value;
+  });
 
 /**
  * Every setting of the server (PROTOCOL.md section 3), with its default and its bounds.
@@ -88,6 +99,17 @@ export class DanmakuConfig {
 
   @emptyAsUnset() @IsOptional() @IsString() @IsNotEmpty()
   REDIS_URL?: string = undefined;
+
+  /** Fold identical texts of a room within one batch into one item with a count. */
+  @toBoolean() @IsBoolean()
+  FOLD_DUPLICATES = false;
+
+  /** A word list, one per line, watched and reloaded when it changes. */
+  @emptyAsUnset() @IsOptional() @IsString() @IsNotEmpty()
+  SENSITIVE_WORDS_FILE?: string = undefined;
+
+  @IsIn(['mask', 'reject'])
+  SENSITIVE_WORDS_MODE: 'mask' | 'reject' = 'mask';
 
   @emptyAsUnset() @IsOptional() @IsIn(['debug', 'log', 'warn', 'error'])
   LOG_LEVEL?: 'debug' | 'log' | 'warn' | 'error' = undefined;

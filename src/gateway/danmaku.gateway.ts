@@ -20,7 +20,7 @@ import { CommentRateGuard } from './comment-rate.guard.js';
 import { CommentMessage, JoinMessage, RoomMessage } from './messages.js';
 import { ProtocolError } from './protocol-error.js';
 import { ProtocolExceptionFilter } from './protocol-exception.filter.js';
-import { type UpgradeRequest, VIEWER_USER } from './upgrade-verifier.js';
+import { type UpgradeRequest, VIEWER } from './upgrade-verifier.js';
 import { ViewerSessions } from './viewer-sessions.service.js';
 
 /** The viewers' socket: JOIN, LEAVE, PING and COMMENT over `{type, data}` frames. */
@@ -41,7 +41,7 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
   ) {}
 
   handleConnection(ws: WebSocket, request: UpgradeRequest): void {
-    const { member } = this.sessions.open(ws, request[VIEWER_USER]);
+    const { member } = this.sessions.open(ws, request[VIEWER]?.user);
     this.rooms.connect(member);
     // Any frame or pong proves the client alive (see HeartbeatService).
     const touch = () => (member.lastSeen = Date.now());

@@ -10,7 +10,9 @@ import { DanmakuGateway } from './danmaku.gateway.js';
 import { HeartbeatService } from './heartbeat.service.js';
 import { OnlineAnnouncer } from './online-announcer.service.js';
 import { ShutdownService } from './shutdown.service.js';
+import { JwtViewerAuthenticator } from './jwt-viewer-authenticator.js';
 import { UpgradeVerifier } from './upgrade-verifier.js';
+import { ViewerAuthenticator } from './viewer-authenticator.js';
 import { ViewerSessions } from './viewer-sessions.service.js';
 
 @Module({
@@ -20,6 +22,7 @@ import { ViewerSessions } from './viewer-sessions.service.js';
     ViewerSessions,
     CommentRateGuard,
     UpgradeVerifier,
+    { provide: ViewerAuthenticator, useClass: JwtViewerAuthenticator },
     HeartbeatService,
     OnlineAnnouncer,
     ShutdownService,
