@@ -69,12 +69,14 @@ describe('room page reconnection', () => {
     // server's seq restarts below the page's since, which it answers by replaying all
     // it has (gap: true); a page that got back first sees it live. Either way it shows.
     await publish(server, room, { text: 'published while you were away' });
-    await listed(page, 'published while you were away').waitFor({ timeout: 15_000 });
+    // Full-jitter backoff: the wait before the next attempt is random, up to 8 s or 16 s
+    // by now on a slow machine.
+    await listed(page, 'published while you were away').waitFor({ timeout: 45_000 });
     await page.locator('#conn[data-state="live"]').waitFor();
     // The memory lost with the old process is a gap, shown discreetly in the list.
     await page.locator('#comment-list .system', { hasText: 'could not be recovered' }).waitFor();
     expect(await listed(page, 'one').count()).toBe(1);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 60_000);
 });

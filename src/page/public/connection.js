@@ -5,8 +5,8 @@ const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 20_000;
 const PING_MIN_MS = 12_000;
 const PING_MAX_MS = 18_000;
-/** Nothing heard for this long (two PINGs unanswered): the socket is dead, replace it. */
-const SILENCE_MS = 40_000;
+/** A PING unanswered for this long means a dead socket: replace it. */
+const PONG_TIMEOUT_MS = 10_000;
 /** Item ids remembered to drop the duplicates a resume may bring. */
 const SEEN_IDS = 4096;
 
@@ -41,7 +41,10 @@ export class RoomConnection {
     this.lastHeard = 0;
     this.everJoined = false;
     this.stopped = false;
-    this.onOnline = () => this.retryNow();
+    // Back online: skip the rest of the wait (never after a deliberate stop).
+    this.onOnline = () => {
+      if (this.state.name === 'waiting') this.retryNow();
+    };
     window.addEventListener('online', this.onOnline);
   }
 
@@ -192,9 +195,13 @@ export class RoomConnection {
 
   startPing(ws) {
     this.stopPing();
+    let pingSentAt = 0;
+    const next = () => PING_MIN_MS + Math.random() * (PING_MAX_MS - PING_MIN_MS);
     const tick = () => {
       if (this.ws !== ws || ws.readyState !== WebSocket.OPEN) return;
-      if (Date.now() - this.lastHeard > SILENCE_MS) {
+      // Dead only if the last PING went unanswered for a while: a background tab's
+      // throttled timers may fire late, but its messages still arrive.
+      if (pingSentAt && this.lastHeard < pingSentAt && Date.now() - pingSentAt > PONG_TIMEOUT_MS) {
         // Half-open socket: give up on it without waiting for a close handshake.
         this.ws = null;
         ws.onclose = null;
@@ -202,10 +209,11 @@ export class RoomConnection {
         this.ended(1006, true);
         return;
       }
+      pingSentAt = Date.now();
       ws.send('{"type":"PING","data":{}}');
-      this.pingTimer = setTimeout(tick, PING_MIN_MS + Math.random() * (PING_MAX_MS - PING_MIN_MS));
+      this.pingTimer = setTimeout(tick, next());
     };
-    this.pingTimer = setTimeout(tick, PING_MIN_MS + Math.random() * (PING_MAX_MS - PING_MIN_MS));
+    this.pingTimer = setTimeout(tick, next());
   }
 
   stopPing() {

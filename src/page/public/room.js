@@ -180,6 +180,10 @@ export function startRoom(room) {
       default:
         text.textContent = state.name;
     }
+    // Screen readers hear each change of state once, not every tick of the countdown.
+    const announce = $('conn-announce');
+    const words = state.name === 'waiting' ? 'Connection lost, reconnecting.' : text.textContent;
+    if (announce.textContent !== words) announce.textContent = words;
   }
   $('retry').addEventListener('click', () => connection.retryNow());
 

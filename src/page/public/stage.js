@@ -18,6 +18,8 @@ const OWN_MAX_WAIT_MS = 8000;
 /** New elements per frame at most, so a burst never costs one long frame. */
 const MAX_PLACED_PER_FRAME = 24;
 const PADDING_X = 6;
+/** Top and bottom comments are shrunk at most to this scale to fit the stage. */
+const MIN_FIXED_SCALE = 0.6;
 
 export class DanmakuStage {
   constructor(layer) {
@@ -49,8 +51,10 @@ export class DanmakuStage {
     this.width = Math.round(width);
     this.height = Math.round(height);
     this.fontSize = Math.max(15, Math.min(36, Math.round(height * 0.052)));
-    this.laneHeight = Math.round(this.fontSize * 1.45);
-    this.laneCount = Math.max(1, Math.floor((height - 8) / this.laneHeight));
+    // Whole lanes of at least 1.45 lines each, sharing out what is left so the last
+    // lane (where bottom comments sit) is near the bottom edge.
+    this.laneCount = Math.max(1, Math.floor((height - 8) / Math.round(this.fontSize * 1.45)));
+    this.laneHeight = (height - 8) / this.laneCount;
     this.gap = Math.round(this.fontSize * 1.2);
     this.layer.style.fontSize = `${this.fontSize}px`;
     this.ctx.font = `${FONT_WEIGHT} ${this.fontSize}px ${FONT_FAMILY}`;
@@ -193,10 +197,14 @@ export class DanmakuStage {
    * comments from the bottom; the density setting limits how many lanes each may use.
    */
   place(entry, now) {
-    const { mode, text } = entry.item;
+    const { text } = entry.item;
     const width = this.measure(text);
     const usable = this.usable(this.laneCount);
     const W = this.width;
+    // A top or bottom comment a bit wider than the stage is shrunk to fit; one far too
+    // wide to read that way flies instead.
+    const room = W - 2 * PADDING_X;
+    const mode = entry.item.mode !== 'scroll' && width * MIN_FIXED_SCALE > room ? 'scroll' : entry.item.mode;
     if (mode === 'scroll') {
       const speed = (W + width) / SCROLL_MS;
       for (let i = 0; i < usable; i++) {
@@ -215,12 +223,14 @@ export class DanmakuStage {
         lane.last = flight;
         lane.scrolls = lane.scrolls.filter((s) => s.start + SCROLL_MS > now);
         lane.scrolls.push(flight);
-        return { entry, width, y: this.laneY(i) };
+        return { entry, mode, width, y: this.laneY(i) };
       }
       return null;
     }
-    const left = (W - width) / 2 - this.gap / 2;
-    const right = (W + width) / 2 + this.gap / 2;
+    const scale = width > room ? room / width : 1;
+    const shown = Math.ceil(width * scale);
+    const left = (W - shown) / 2 - this.gap / 2;
+    const right = (W + shown) / 2 + this.gap / 2;
     for (let k = 0; k < usable; k++) {
       const i = mode === 'top' ? k : this.laneCount - 1 - k;
       const lane = this.lane(i);
@@ -232,13 +242,13 @@ export class DanmakuStage {
       );
       if (crossed) continue;
       lane.fixed = { until: now + FIXED_MS, left, right };
-      return { entry, width, y: this.laneY(i) };
+      return { entry, mode, width: shown, scale, y: this.laneY(i) };
     }
     return null;
   }
 
   laneY(i) {
-    return 4 + i * this.laneHeight;
+    return Math.round(4 + i * this.laneHeight);
   }
 
   render(placed) {
@@ -250,9 +260,10 @@ export class DanmakuStage {
       el.className = `dm${own ? ' own' : ''}${isDark(item.color) ? ' dark' : ''}`;
       el.textContent = item.text;
       el.style.color = item.color;
-      el.dataset.mode = item.mode;
+      el.dataset.mode = spot.mode;
       if (item.id) el.dataset.id = item.id;
-      if (item.mode !== 'scroll') {
+      if (spot.scale && spot.scale < 1) el.style.fontSize = `${(this.fontSize * spot.scale).toFixed(1)}px`;
+      if (spot.mode !== 'scroll') {
         el.style.transform = `translate3d(${Math.round((this.width - spot.width) / 2)}px, ${spot.y}px, 0)`;
       }
       fragment.append(el);
@@ -261,7 +272,7 @@ export class DanmakuStage {
     this.layer.append(fragment);
     for (const { el, spot } of started) {
       const animation =
-        spot.entry.item.mode === 'scroll'
+        spot.mode === 'scroll'
           ? el.animate(
               [
                 { transform: `translate3d(${this.width}px, ${spot.y}px, 0)` },
