@@ -180,18 +180,26 @@ function forkPinned(script, cfg) {
   );
   child.waitFor = (cmd, timeoutMs) =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${path.basename(script)}: no ${cmd} in ${timeoutMs} ms`)), timeoutMs);
-      const onMsg = (m) => {
-        if (m.cmd !== cmd) return;
+      const done = () => {
         clearTimeout(timer);
         child.off('message', onMsg);
+        child.off('exit', onExit);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`${path.basename(script)}: no ${cmd} in ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onMsg = (m) => {
+        if (m.cmd !== cmd) return;
+        done();
         resolve(m);
       };
-      child.on('message', onMsg);
-      child.once('exit', () => {
-        clearTimeout(timer);
+      const onExit = () => {
+        done();
         reject(new Error(`${path.basename(script)} exited waiting for ${cmd}`));
-      });
+      };
+      child.on('message', onMsg);
+      child.on('exit', onExit);
     });
   return child;
 }
@@ -241,8 +249,8 @@ function cpuOf(pids, a, b) {
 /** Busy CPU seconds of the whole machine (all cores), from /proc/stat. */
 function machineBusy() {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
-  return (total - f[3] - f[4]) / 100;
+  // user + nice + system only: interrupt and softirq time (loopback TCP) is left out.
+  return (f[0] + f[1] + f[2]) / 100;
 }
 function sampleAll(pids) {
   const out = { machine: { cpu: machineBusy() } };
@@ -384,6 +392,7 @@ async function publishPhase({ system, server, gens, port, rooms, rate, window, d
     loadgenCpuPct: (100 * cpuOf(genPids, procA, procB)) / dt,
     publisherCpuPct: (100 * cpuOf([publisher.pid], procA, procB)) / dt,
     // CPU used on the machine by anything else (other people's builds and tests): noise.
+    // Process time (user + system) only, so loopback softirq work is not counted here.
     foreignCpuPct: (100 * (procB.machine.cpu - procA.machine.cpu - cpuOf([server.pid, publisher.pid, ...genPids], procA, procB))) / dt,
     rssMB: serverSample ? serverSample.rss / 1048576 : null,
     idleRssMB: idleRss / 1048576,
