@@ -1,11 +1,17 @@
 import { Module } from '@nestjs/common';
-import { DanmakuConfigModule } from './config/config.module.js';
-import { GatewayModule } from './gateway/gateway.module.js';
-import { PageModule } from './page/page.module.js';
-import { PublishModule } from './publish/publish.module.js';
-import { MonitoringModule } from './stats/monitoring.module.js';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { settingsFromEnv } from './config/settings-from-env.js';
+import { validateConfig } from './config/validate-config.js';
+import { DanmakuModule } from './danmaku.module.js';
 
+/**
+ * The standalone server: DanmakuModule configured from the environment, which
+ * @nestjs/config validates at start-up (a bad value names the variable and stops it).
+ */
 @Module({
-  imports: [DanmakuConfigModule, GatewayModule, PublishModule, MonitoringModule, PageModule],
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateConfig }),
+    DanmakuModule.forRootAsync({ inject: [ConfigService], useFactory: settingsFromEnv }),
+  ],
 })
 export class AppModule {}

@@ -3,9 +3,10 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
+import { runPrimary, runsServer } from './cluster/cluster-launcher.js';
 import { DanmakuConfig } from './config/danmaku-config.js';
+import { validateConfig } from './config/validate-config.js';
 import { DanmakuWsAdapter } from './gateway/danmaku-ws.adapter.js';
-import { InputValidationPipe } from './validation/input-validation.pipe.js';
 
 /** Largest accepted HTTP body; larger ones get 413. */
 const BODY_LIMIT = '1mb';
@@ -14,11 +15,12 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
     bodyParser: false,
     logger: logLevels(process.env.LOG_LEVEL),
+    // A failing start (bad config, Redis unreachable) exits 1 with its message below, not abort().
+    abortOnError: false,
   });
   const config = app.get(DanmakuConfig);
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
-  app.useGlobalPipes(new InputValidationPipe());
   app.useWebSocketAdapter(new DanmakuWsAdapter(app));
   app.disable('x-powered-by');
 
@@ -51,7 +53,15 @@ function logLevels(level: string | undefined) {
   return order.slice(0, index < 0 ? 3 : index + 1);
 }
 
-bootstrap().catch((error: unknown) => {
+/** WORKERS > 1: this process only supervises the workers (see cluster-launcher.ts). */
+function main(): Promise<void> {
+  const config = validateConfig(process.env);
+  if (runsServer(config)) return bootstrap();
+  runPrimary(config);
+  return Promise.resolve();
+}
+
+Promise.resolve().then(main).catch((error: unknown) => {
   // A configuration error names the variable; nothing else is worth a stack here.
   console.error(error instanceof Error && error.name === 'ConfigError' ? error.message : error);
   process.exit(1);

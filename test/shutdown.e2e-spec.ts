@@ -47,10 +47,4 @@ describe('start-up configuration', () => {
     expect(output).toContain(`${name}="${value}"`);
     expect(output).not.toContain('listening');
   });
-
-  it('refuses REDIS_URL rather than running rooms split per process', async () => {
-    const { code, output } = await startFailing({ REDIS_URL: 'redis://127.0.0.1:6379' });
-    expect(code).not.toBe(0);
-    expect(output).toContain('REDIS_URL');
-  });
 });

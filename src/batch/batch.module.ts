@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { BrokerModule } from '../broker/broker.module.js';
 import { DeliveryModule } from '../delivery/delivery.module.js';
 import { RoomsModule } from '../rooms/rooms.module.js';
 import { StatsModule } from '../stats/stats.module.js';
@@ -7,7 +6,7 @@ import { BatchService } from './batch.service.js';
 import { PushFrameEncoder } from './push-frame-encoder.js';
 
 @Module({
-  imports: [BrokerModule, DeliveryModule, RoomsModule, StatsModule],
+  imports: [DeliveryModule, RoomsModule, StatsModule],
   providers: [BatchService, PushFrameEncoder],
   exports: [BatchService, PushFrameEncoder],
 })

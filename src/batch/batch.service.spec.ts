@@ -3,6 +3,7 @@ import { MemoryBroker } from '../broker/memory-broker.js';
 import type { DanmakuConfig } from '../config/danmaku-config.js';
 import { validateConfig } from '../config/validate-config.js';
 import { FanOutService } from '../delivery/fan-out.service.js';
+import { DanmakuEvents } from '../events/danmaku-events.js';
 import type { CommentDraft } from '../protocol/comment.js';
 import { Member } from '../rooms/member.js';
 import { RoomService } from '../rooms/room.service.js';
@@ -52,7 +53,7 @@ describe('BatchService', () => {
     broker = new MemoryBroker(config);
     encoder = new PushFrameEncoder();
     stats = new StatsService();
-    const fanOut = new FanOutService(rooms, stats, config);
+    const fanOut = new FanOutService(rooms, stats, config, new DanmakuEvents());
     batches = new BatchService(broker, fanOut, encoder, rooms, stats, config);
     batches.onModuleInit();
   }

@@ -1,22 +1,26 @@
 import { Module } from '@nestjs/common';
 import { DanmakuConfig } from '../config/danmaku-config.js';
-import { ConfigError } from '../config/validate-config.js';
+import { RoomService } from '../rooms/room.service.js';
+import { RoomsModule } from '../rooms/rooms.module.js';
 import { Broker } from './broker.js';
 import { MemoryBroker } from './memory-broker.js';
+import { RedisBroker } from './redis-broker.js';
 
-/** Provides the Broker; the in-memory engine is the default. */
+/**
+ * Provides the Broker: in memory by default, through Redis when REDIS_URL is set. A Redis
+ * that cannot be reached stops the start-up with an error naming REDIS_URL.
+ */
 @Module({
+  imports: [RoomsModule],
   providers: [
     {
       provide: Broker,
-      inject: [DanmakuConfig],
-      useFactory: (config: DanmakuConfig): Broker => {
-        // Running single-process while the operator asked for shared rooms would split
-        // every room silently; refuse instead.
-        if (config.REDIS_URL !== undefined) {
-          throw new ConfigError('REDIS_URL is set, but this version has no Redis broker yet; unset it to run in memory');
-        }
-        return new MemoryBroker(config);
+      inject: [DanmakuConfig, RoomService],
+      useFactory: async (config: DanmakuConfig, rooms: RoomService): Promise<Broker> => {
+        if (config.REDIS_URL === undefined) return new MemoryBroker(config);
+        const broker = new RedisBroker(config, rooms);
+        await broker.connect();
+        return broker;
       },
     },
   ],

@@ -1,4 +1,4 @@
-import type { Observable } from 'rxjs';
+import { NEVER, type Observable } from 'rxjs';
 import type { CommentDraft } from '../protocol/comment.js';
 
 /** One item on its way to this process's batches, already in wire form. */
@@ -57,4 +57,21 @@ export abstract class Broker {
   abstract replay(room: string, since: number): Promise<Replay>;
 
   abstract health(): BrokerHealth;
+
+  /**
+   * The room's members in every process that shares this broker, as this process last
+   * learnt it (no round trip); `local` is this process's own count. Alone: `local`.
+   */
+  onlineIn(room: string, local: number): number {
+    void room;
+    return local;
+  }
+
+  /** Like onlineIn, but asks the shared store when this process has no member in the room. */
+  async online(room: string, local: number): Promise<number> {
+    return this.onlineIn(room, local);
+  }
+
+  /** Rooms whose count changed in other processes (for ONLINE announcements). Alone: never. */
+  readonly onlineChanged$: Observable<string> = NEVER;
 }

@@ -33,6 +33,26 @@ const toInt = () =>
 
 const emptyAsUnset = () => Transform(({ value }) => (value === '' ? undefined : value));
 
+@ValidatorConstraint({ name: 'workers' })
+class WorkerCount implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return value === 'auto' || (Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 256);
+  }
+  defaultMessage(): string {
+    return '$property must be "auto" or an integer from 1 to 256';
+  }
+}
+
+@ValidatorConstraint({ name: 'redisPrefix' })
+class RedisPrefix implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && value.length <= 64 && !/[{}\s]/.test(value);
+  }
+  defaultMessage(): string {
+    return '$property must be at most 64 characters without braces or spaces';
+  }
+}
+
 // 'true'/'1' and 'false'/'0' from the environment; booleans from module options pass through.
 const toBoolean = () =>
   Transform(({ value }) => {
@@ -99,6 +119,23 @@ export class DanmakuConfig {
 
   @emptyAsUnset() @IsOptional() @IsString() @IsNotEmpty()
   REDIS_URL?: string = undefined;
+
+  /** REDIS_URL names Redis Cluster seed nodes; rooms use sharded pub/sub (SPUBLISH/SSUBSCRIBE). */
+  @toBoolean() @IsBoolean()
+  REDIS_CLUSTER = false;
+
+  /** Prefix of every Redis key and channel, so several deployments (or test runs) can share one Redis. */
+  @Validate(RedisPrefix)
+  REDIS_PREFIX = 'danmaku:';
+
+  /** How long a Redis command or health PING may take before Redis counts as down. */
+  @toInt() @IsInt() @Min(100) @Max(60_000)
+  REDIS_TIMEOUT_MS = 2000;
+
+  /** Worker processes sharing the port (node:cluster); "auto": one per core. Above 1 needs REDIS_URL. */
+  @Transform(({ value }) => (typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : typeof value === 'string' ? value.trim() : value))
+  @Validate(WorkerCount)
+  WORKERS: number | 'auto' = 1;
 
   /** Fold identical texts of a room within one batch into one item with a count. */
   @toBoolean() @IsBoolean()

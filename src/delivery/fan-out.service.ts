@@ -4,6 +4,7 @@ import { CloseCode } from '../protocol/close-codes.js';
 import type { Member } from '../rooms/member.js';
 import { RoomService } from '../rooms/room.service.js';
 import { StatsService } from '../stats/stats.service.js';
+import { DanmakuEvents } from '../events/danmaku-events.js';
 
 /** Members written to before the loop yields, so PINGs, JOINs and REST calls get a turn. */
 const WRITES_PER_SLICE = 4096;
@@ -31,6 +32,7 @@ export class FanOutService {
     private readonly rooms: RoomService,
     private readonly stats: StatsService,
     private readonly config: DanmakuConfig,
+    private readonly events: DanmakuEvents,
   ) {}
 
   deliver(room: string | null, frame: Buffer): void {
@@ -72,6 +74,7 @@ export class FanOutService {
     } else if (now - member.slowSince >= this.config.SLOW_CONSUMER_MS && member.isOpen) {
       this.stats.slowClosed++;
       member.ws.close(CloseCode.TRY_AGAIN_LATER, 'slow consumer');
+      this.events.emitSlowConsumer({ connectionId: member.id, user: member.user });
     }
   }
 

@@ -1,4 +1,4 @@
-import { Logger, UseFilters, UseGuards } from '@nestjs/common';
+import { Logger, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -22,10 +22,13 @@ import { ProtocolError } from './protocol-error.js';
 import { ProtocolExceptionFilter } from './protocol-exception.filter.js';
 import { type UpgradeRequest, VIEWER } from './upgrade-verifier.js';
 import { ViewerSessions } from './viewer-sessions.service.js';
+import { DanmakuEvents } from '../events/danmaku-events.js';
+import { InputValidationPipe } from '../validation/input-validation.pipe.js';
 
 /** The viewers' socket: JOIN, LEAVE, PING and COMMENT over `{type, data}` frames. */
 @WebSocketGateway({ path: '/connect' })
 @UseFilters(ProtocolExceptionFilter)
+@UsePipes(InputValidationPipe)
 export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger('Gateway');
 
@@ -37,6 +40,7 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
     private readonly fanOut: FanOutService,
     private readonly encoder: PushFrameEncoder,
     private readonly batches: BatchService,
+    private readonly events: DanmakuEvents,
     private readonly config: DanmakuConfig,
   ) {}
 
@@ -52,7 +56,10 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
 
   handleDisconnect(ws: WebSocket): void {
     const session = this.sessions.find(ws);
-    if (session) this.rooms.disconnect(session.member);
+    if (!session) return;
+    const { member } = session;
+    for (const room of member.rooms) this.events.emitLeft({ connectionId: member.id, user: member.user, room });
+    this.rooms.disconnect(member);
   }
 
   @SubscribeMessage('PING')
@@ -69,10 +76,10 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
     }
     // Joined before the history is read: an item published in between may arrive twice
     // (clients skip seqs they have), never not at all.
-    this.rooms.join(member, room);
+    if (this.rooms.join(member, room)) this.events.emitJoined({ connectionId: member.id, user: member.user, room });
     if (since === undefined) {
       const seq = await this.broker.lastSeq(room);
-      return envelope('JOINED', { room, seq, online: this.rooms.onlineIn(room) });
+      return envelope('JOINED', { room, seq, online: this.broker.onlineIn(room, this.rooms.onlineIn(room)) });
     }
     const replay = await this.broker.replay(room, since);
     // Items still waiting in the batch pipeline reach this member live; replaying them too
@@ -87,14 +94,15 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
     return envelope('JOINED', {
       room,
       seq: replay.lastSeq,
-      online: this.rooms.onlineIn(room),
+      online: this.broker.onlineIn(room, this.rooms.onlineIn(room)),
       ...(replay.gap ? { gap: true } : {}),
     });
   }
 
   @SubscribeMessage('LEAVE')
   leave(@ConnectedSocket() ws: WebSocket, @MessageBody() { room }: RoomMessage) {
-    this.rooms.leave(this.sessions.of(ws).member, room);
+    const { member } = this.sessions.of(ws);
+    if (this.rooms.leave(member, room)) this.events.emitLeft({ connectionId: member.id, user: member.user, room });
     return envelope('LEFT', { room });
   }
 
@@ -105,9 +113,11 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
     if (!member.rooms.has(message.room)) {
       throw new ProtocolError('NOT_JOINED', `join ${JSON.stringify(message.room)} before commenting in it`);
     }
-    const [published] = await this.publisher.publish(message.room, [
-      { text: message.text, color: message.color, mode: message.mode, user: member.user },
-    ]);
+    const [published] = await this.publisher.publish(
+      message.room,
+      [{ text: message.text, color: message.color, mode: message.mode, user: member.user }],
+      'websocket',
+    );
     return envelope('ACK', { cid: message.cid, id: published.id, seq: published.seq });
   }
 

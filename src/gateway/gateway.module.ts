@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BatchModule } from '../batch/batch.module.js';
-import { BrokerModule } from '../broker/broker.module.js';
+import { EventsModule } from '../events/events.module.js';
 import { DeliveryModule } from '../delivery/delivery.module.js';
 import { PublishModule } from '../publish/publish.module.js';
 import { RoomsModule } from '../rooms/rooms.module.js';
@@ -10,19 +10,16 @@ import { DanmakuGateway } from './danmaku.gateway.js';
 import { HeartbeatService } from './heartbeat.service.js';
 import { OnlineAnnouncer } from './online-announcer.service.js';
 import { ShutdownService } from './shutdown.service.js';
-import { JwtViewerAuthenticator } from './jwt-viewer-authenticator.js';
 import { UpgradeVerifier } from './upgrade-verifier.js';
-import { ViewerAuthenticator } from './viewer-authenticator.js';
 import { ViewerSessions } from './viewer-sessions.service.js';
 
 @Module({
-  imports: [BatchModule, BrokerModule, DeliveryModule, PublishModule, RoomsModule, StatsModule],
+  imports: [BatchModule, DeliveryModule, EventsModule, PublishModule, RoomsModule, StatsModule],
   providers: [
     DanmakuGateway,
     ViewerSessions,
     CommentRateGuard,
     UpgradeVerifier,
-    { provide: ViewerAuthenticator, useClass: JwtViewerAuthenticator },
     HeartbeatService,
     OnlineAnnouncer,
     ShutdownService,

@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, Logger, type WsExceptionFilter } from '@nest
 import type { WebSocket } from 'ws';
 import type { ErrorCode } from '../protocol/error-codes.js';
 import { BAD_FRAME_EVENT, envelope, UNKNOWN_TYPE_EVENT } from '../protocol/envelope.js';
+import { CommentRejectedError } from '../moderation/comment-filter.js';
 import { InvalidInputException } from '../validation/input-validation.pipe.js';
 import { ProtocolError } from './protocol-error.js';
 
@@ -29,6 +30,7 @@ export class ProtocolExceptionFilter implements WsExceptionFilter {
 
   private toProtocolError(exception: unknown, pattern: string): ProtocolError {
     if (exception instanceof ProtocolError) return exception;
+    if (exception instanceof CommentRejectedError) return new ProtocolError('REJECTED', exception.reason);
     if (exception instanceof InvalidInputException) {
       const response = exception.getResponse() as { message: string[] };
       const roomIsBad = exception.properties.includes('room');

@@ -5,4 +5,6 @@ export type ErrorCode =
   | 'UNKNOWN_TYPE'
   | 'BAD_COMMENT'
   | 'NOT_JOINED'
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  /** Extension: a comment filter refused the comment. */
+  | 'REJECTED';

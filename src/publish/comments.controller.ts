@@ -1,13 +1,17 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
 import { Broker } from '../broker/broker.js';
 import { RoomService } from '../rooms/room.service.js';
+import { InputValidationPipe } from '../validation/input-validation.pipe.js';
 import { AdminGuard } from './admin.guard.js';
+import { CommentRejectedFilter } from './comment-rejected.filter.js';
 import { CommentBatchDto } from './dto/comment-batch.dto.js';
 import { CommentDto } from './dto/comment.dto.js';
 import { PublishService } from './publish.service.js';
 import { RoomIdPipe } from './room-id.pipe.js';
 
 @Controller()
+@UsePipes(InputValidationPipe)
+@UseFilters(CommentRejectedFilter)
 export class CommentsController {
   constructor(
     private readonly publisher: PublishService,
@@ -41,6 +45,7 @@ export class CommentsController {
 
   @Get('rooms/:room')
   async room(@Param('room', RoomIdPipe) room: string) {
-    return { room, online: this.rooms.onlineIn(room), seq: await this.broker.lastSeq(room) };
+    const [online, seq] = await Promise.all([this.broker.online(room, this.rooms.onlineIn(room)), this.broker.lastSeq(room)]);
+    return { room, online, seq };
   }
 }

@@ -1,4 +1,5 @@
-import { BadRequestException, Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, Controller, HttpCode, Post, UseGuards, UsePipes } from '@nestjs/common';
+import { InputValidationPipe } from '../validation/input-validation.pipe.js';
 import { AdminGuard } from './admin.guard.js';
 import { PushAllDto, PushRoomDto } from './dto/go-push.dto.js';
 import { PublishService } from './publish.service.js';
@@ -7,6 +8,7 @@ import { splitJsonArray } from './split-json-array.js';
 /** go-push's publishing API: form-encoded items, delivered verbatim. */
 @Controller('push')
 @UseGuards(AdminGuard)
+@UsePipes(InputValidationPipe)
 export class GoPushController {
   constructor(private readonly publisher: PublishService) {}
 

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { BrokerModule } from '../broker/broker.module.js';
+import { EventsModule } from '../events/events.module.js';
 import { RoomsModule } from '../rooms/rooms.module.js';
 import { StatsModule } from '../stats/stats.module.js';
 import { AdminGuard } from './admin.guard.js';
@@ -8,7 +8,7 @@ import { GoPushController } from './go-push.controller.js';
 import { PublishService } from './publish.service.js';
 
 @Module({
-  imports: [BrokerModule, RoomsModule, StatsModule],
+  imports: [EventsModule, RoomsModule, StatsModule],
   controllers: [CommentsController, GoPushController],
   providers: [PublishService, AdminGuard],
   exports: [PublishService],

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Broker, type Published } from '../broker/broker.js';
+import { DanmakuEvents } from '../events/danmaku-events.js';
+import type { CandidateComment, CommentOrigin } from '../moderation/comment-filter.js';
+import { CommentPipeline } from '../moderation/comment-pipeline.service.js';
 import { type CommentDraft, type CommentMode, DEFAULT_COLOR, DEFAULT_MODE } from '../protocol/comment.js';
 import { StatsService } from '../stats/stats.service.js';
 
@@ -14,45 +17,62 @@ export interface CommentInput {
 }
 
 /**
- * The one way comments enter the system, from REST or WebSocket alike: stamp id and
- * time, apply defaults, hand to the broker.
+ * The one way comments enter the system, from REST or WebSocket alike: the comment
+ * filters, then id, time and defaults, then the broker.
  */
 @Injectable()
 export class PublishService {
   constructor(
     private readonly broker: Broker,
+    private readonly pipeline: CommentPipeline,
     private readonly stats: StatsService,
+    private readonly events: DanmakuEvents,
   ) {}
 
-  async publish(room: string, inputs: CommentInput[]): Promise<Published[]> {
+  /** @throws CommentRejectedError when a filter refuses one of the comments (none is published). */
+  async publish(room: string, inputs: CommentInput[], origin: CommentOrigin = 'rest'): Promise<Published[]> {
+    const comments = await this.review(room, inputs, origin);
     const ts = Date.now();
-    const drafts = inputs.map((input) => draft(room, input, ts));
-    const published = await this.broker.publish(room, drafts);
+    const published = await this.broker.publish(room, comments.map((comment) => draft(comment, ts)));
     this.stats.commentsIn += published.length;
+    this.announce(comments, published, origin);
     return published;
   }
 
-  async broadcast(input: CommentInput): Promise<Published> {
-    const published = await this.broker.broadcast(draft(null, input, Date.now()));
+  async broadcast(input: CommentInput, origin: CommentOrigin = 'rest'): Promise<Published> {
+    const comments = await this.review(null, [input], origin);
+    const published = await this.broker.broadcast(draft(comments[0], Date.now()));
     this.stats.commentsIn++;
+    this.announce(comments, [published], origin);
     return published;
   }
 
-  /** go-push items: forwarded as they came, no seq, not counted as comments. */
+  /** go-push items: forwarded as they came, no filters, no seq, not counted as comments. */
   pushVerbatim(room: string | null, items: string[]): Promise<void> {
     return this.broker.publishVerbatim(room, items);
   }
+
+  private review(room: string | null, inputs: CommentInput[], origin: CommentOrigin): Promise<CandidateComment[]> | CandidateComment[] {
+    const candidates = inputs.map((input): CandidateComment => ({ ...input, room }));
+    return this.pipeline.isEmpty ? candidates : this.pipeline.review(candidates, { origin });
+  }
+
+  private announce(comments: CandidateComment[], published: Published[], origin: CommentOrigin): void {
+    for (let i = 0; i < published.length; i++) {
+      this.events.emitAccepted({ room: comments[i].room, id: published[i].id, seq: published[i].seq, comment: comments[i], origin });
+    }
+  }
 }
 
-function draft(room: string | null, input: CommentInput, ts: number): CommentDraft {
+function draft(comment: CandidateComment, ts: number): CommentDraft {
   return {
     id: randomUUID(),
-    room,
-    text: input.text,
-    color: input.color ?? DEFAULT_COLOR,
-    mode: input.mode ?? DEFAULT_MODE,
-    ...(input.user === undefined ? {} : { user: input.user }),
+    room: comment.room,
+    text: comment.text,
+    color: comment.color ?? DEFAULT_COLOR,
+    mode: comment.mode ?? DEFAULT_MODE,
+    ...(comment.user === undefined ? {} : { user: comment.user }),
     ts,
-    priority: input.priority ?? false,
+    priority: comment.priority ?? false,
   };
 }

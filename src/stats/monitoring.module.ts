@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { BrokerModule } from '../broker/broker.module.js';
 import { RoomsModule } from '../rooms/rooms.module.js';
 import { MetricsService } from './metrics.service.js';
 import { StatsController } from './stats.controller.js';
@@ -7,7 +6,7 @@ import { StatsModule } from './stats.module.js';
 
 /** /stats, /healthz and /metrics. */
 @Module({
-  imports: [StatsModule, RoomsModule, BrokerModule],
+  imports: [StatsModule, RoomsModule],
   controllers: [StatsController],
   providers: [MetricsService],
 })

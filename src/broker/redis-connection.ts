@@ -1,0 +1,184 @@
+import { Logger } from '@nestjs/common';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { ConfigError } from '../config/validate-config.js';
+import { PRESENCE_SCRIPT, PUBLISH_SCRIPT, REPLAY_SCRIPT } from './redis-scripts.js';
+
+export type RedisClient = Redis | Cluster;
+
+/** The scripts, registered on the command connection (EVALSHA, falling back to EVAL). */
+export interface ScriptCommands {
+  danmakuPublish(...args: (string | number)[]): Promise<number>;
+  danmakuReplay(seqKey: string, historyKey: string, since: number): Promise<[number, number, string[]]>;
+  danmakuPresence(countsKey: string, deadlinesKey: string, processId: string, count: number, ttlMs: number): Promise<number>;
+}
+
+export interface RedisLinkOptions {
+  url: string;
+  /** Redis Cluster with sharded pub/sub (SPUBLISH/SSUBSCRIBE) instead of one Redis. */
+  cluster: boolean;
+  /** How long a command, the health PING included, may take. */
+  timeoutMs: number;
+}
+
+/** Reconnection delay: exponential from 100 ms to 5 s with full jitter, so a fleet does not reconnect in step. */
+export function backoff(attempt: number): number {
+  const ceiling = Math.min(5000, 100 * 2 ** Math.min(attempt, 10));
+  return Math.max(50, Math.round(Math.random() * ceiling));
+}
+
+/** The URL with its password replaced, for messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^@/]*):([^@/]*)@/g, '//$1:***@');
+}
+
+/**
+ * The two connections the broker needs: one for commands (scripts, reads, PUBLISH) and
+ * one in subscriber mode. On a Redis Cluster one ioredis Cluster serves both: its
+ * sharded-subscriber group keeps one subscriber connection per shard.
+ */
+export class RedisLink {
+  readonly commands: RedisClient;
+  readonly subscriber: RedisClient;
+  private readonly logger = new Logger('Redis');
+  private lastError: string | undefined;
+
+  constructor(readonly options: RedisLinkOptions) {
+    const common: RedisOptions = {
+      lazyConnect: true,
+      // Fail fast while disconnected: a publish answers 503 instead of waiting in a queue.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: options.timeoutMs,
+      connectTimeout: options.timeoutMs,
+      retryStrategy: (attempt: number) => backoff(attempt),
+      // The broker restores its own subscriptions on every (re)connection.
+      autoResubscribe: false,
+    };
+    if (options.cluster) {
+      const { nodes, username, password } = clusterNodes(options.url);
+      const cluster = new Cluster(nodes, {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        enableAutoPipelining: true,
+        shardedSubscribers: true,
+        maxRedirections: 16,
+        clusterRetryStrategy: (attempt: number) => backoff(attempt),
+        redisOptions: {
+          connectTimeout: options.timeoutMs,
+          commandTimeout: options.timeoutMs,
+          maxRetriesPerRequest: 0,
+          username,
+          password,
+        },
+      });
+      this.commands = cluster;
+      this.subscriber = cluster;
+    } else {
+      this.commands = new Redis(options.url, { ...common, enableAutoPipelining: true, connectionName: 'danmaku-cmd' });
+      this.subscriber = new Redis(options.url, { ...common, connectionName: 'danmaku-sub' });
+    }
+    this.commands.defineCommand('danmakuPublish', { numberOfKeys: 3, lua: PUBLISH_SCRIPT });
+    this.commands.defineCommand('danmakuReplay', { numberOfKeys: 2, lua: REPLAY_SCRIPT });
+    this.commands.defineCommand('danmakuPresence', { numberOfKeys: 2, lua: PRESENCE_SCRIPT });
+    for (const client of this.clients) {
+      client.on('error', (error: Error) => {
+        if (error.message !== this.lastError) this.logger.debug(`error: ${error.message}`);
+        this.lastError = error.message;
+      });
+    }
+  }
+
+  get scripts(): ScriptCommands {
+    return this.commands as unknown as ScriptCommands;
+  }
+
+  get clients(): RedisClient[] {
+    return this.commands === this.subscriber ? [this.commands] : [this.commands, this.subscriber];
+  }
+
+  /** Every connection is ready for commands. */
+  get ready(): boolean {
+    return this.clients.every((client) => client.status === 'ready');
+  }
+
+  /** What went wrong last, for health reports. */
+  get lastErrorMessage(): string | undefined {
+    return this.lastError;
+  }
+
+  /**
+   * Connects both, or throws a ConfigError naming REDIS_URL: a server that cannot reach
+   * its Redis at start stops rather than half-starting.
+   */
+  async connect(): Promise<void> {
+    const deadline = Math.max(this.options.timeoutMs * 2, 3000);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        Promise.all(this.clients.map((client) => client.connect())),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${deadline} ms`)), deadline);
+        }),
+      ]);
+      await Promise.all(this.clients.map((client) => client.ping()));
+    } catch (error) {
+      this.close();
+      const reason = this.lastError ?? (error instanceof Error ? error.message : String(error));
+      throw new ConfigError(`REDIS_URL="${redactUrl(this.options.url)}": Redis is unreachable (${reason})`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Pings every connection; rejects on an error or after timeoutMs. */
+  async ping(): Promise<void> {
+    const silent = `Redis did not answer PING within ${this.options.timeoutMs} ms`;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        Promise.all(this.clients.map((client) => client.ping())),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(silent)), this.options.timeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(/timed out/i.test(message) ? silent : `Redis PING failed: ${message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Drops and re-opens the connections (a TCP connection can stall without ever closing). */
+  reconnect(): void {
+    for (const client of this.clients) {
+      if (client instanceof Redis) client.disconnect(true);
+    }
+  }
+
+  async quit(): Promise<void> {
+    await Promise.all(this.clients.map((client) => client.quit().catch(() => client.disconnect())));
+  }
+
+  close(): void {
+    for (const client of this.clients) client.disconnect();
+  }
+}
+
+/**
+ * The cluster's seed nodes from `redis://h1:p1,h2:p2` or `redis://h1:p1,redis://h2:p2`;
+ * user and password, when given, are taken from the first.
+ */
+export function clusterNodes(url: string): { nodes: { host: string; port: number }[]; username?: string; password?: string } {
+  const entries = url.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const nodes = entries.map((entry) => {
+    const parsed = new URL(/^[a-z]+:\/\//.test(entry) ? entry : `redis://${entry}`);
+    return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port: parsed.port === '' ? 6379 : Number(parsed.port) };
+  });
+  const first = new URL(/^[a-z]+:\/\//.test(entries[0] ?? '') ? entries[0] : `redis://${entries[0] ?? 'localhost'}`);
+  return {
+    nodes,
+    ...(first.username ? { username: decodeURIComponent(first.username) } : {}),
+    ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
+  };
+}

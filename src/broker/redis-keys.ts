@@ -1,0 +1,58 @@
+/**
+ * Key and channel names in Redis. Every key of one room carries the same hash tag
+ * (`{room}`), so the room's seq, history, presence and pub/sub channel live in one
+ * Redis Cluster slot: the publish script may touch them all, and a sharded channel
+ * lives on the same shard as the keys its script writes.
+ *
+ * Room ids may hold any character but control characters, including `{`, `}` and `%`,
+ * which would bend the hash tag; they are percent-escaped, which keeps names unique.
+ */
+export class RedisKeys {
+  /** The broadcast counter and channel share their own tag. */
+  readonly broadcastSeq: string;
+  /** Never written (broadcasts keep no history); the publish script takes it as its second key. */
+  readonly broadcastHistory: string;
+  readonly broadcastChannel: string;
+
+  constructor(readonly prefix: string) {
+    this.broadcastSeq = `${prefix}{*all}:seq`;
+    this.broadcastHistory = `${prefix}{*all}:hist`;
+    this.broadcastChannel = `${prefix}{*all}:ch`;
+  }
+
+  private tag(room: string): string {
+    return `${this.prefix}{${escapeRoom(room)}}`;
+  }
+
+  seq(room: string): string {
+    return `${this.tag(room)}:seq`;
+  }
+
+  history(room: string): string {
+    return `${this.tag(room)}:hist`;
+  }
+
+  channel(room: string): string {
+    return `${this.tag(room)}:ch`;
+  }
+
+  /** Per-process counts of the room's members, and their running total in field `#`. */
+  presence(room: string): string {
+    return `${this.tag(room)}:on`;
+  }
+
+  /** When each process's count expires unless it reports again. */
+  presenceDeadlines(room: string): string {
+    return `${this.tag(room)}:ond`;
+  }
+}
+
+/** `%`, `{`, `}` and `*` as %XX, so no room's tag can be `*all`, the broadcast tag. */
+export function escapeRoom(room: string): string {
+  return room.replace(/[%{}*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** A prefix may not hold a brace: it would take over the rooms' hash tags. */
+export function isValidPrefix(prefix: string): boolean {
+  return !/[{}]/.test(prefix);
+}
