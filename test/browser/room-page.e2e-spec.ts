@@ -14,7 +14,9 @@ import {
   publishBatch,
   resultPath,
   stageStats,
+  type Comment,
   waitUntilMovedLeft,
+  waitUntilShown,
 } from './support.js';
 
 // The viewer's room page in Debian's chromium, against the built server.
@@ -249,39 +251,56 @@ describe('room page in a real browser', () => {
   it('saves a screenshot with comments in flight, none overlapping', async () => {
     const room = 'showcase';
     const { page, errors } = await openRoom(browser, server, room, { width: 1440, height: 900 });
-    const samples = [
-      { text: 'first!!', color: '#ffd166' },
-      { text: 'this soundtrack is unreal 🎧', color: '#ffffff' },
-      { text: '前方高能预警', color: '#4cc9f0' },
-      { text: 'who else is watching at 3am', color: '#ff7eb3' },
-      { text: '8888888888', color: '#3ddc97' },
-      { text: 'hello from Lisbon', color: '#b388ff' },
-      { text: 'that transition though', color: '#ffffff' },
-      { text: 'gg', color: '#ff5c5c' },
-      { text: 'the chorus is coming up', color: '#ffffff' },
-      { text: 'わこつ', color: '#ffd166' },
-      { text: 'LIVE NOW · welcome, everyone', color: '#ff9f43', mode: 'top' as const },
-      { text: 'best seat in the house', color: '#7c9cff' },
-      { text: 'remember to hydrate 💧', color: '#4cc9f0', mode: 'bottom' as const },
-      { text: 'the drummer!!', color: '#ff9f43' },
+    // A pinned notice and a bottom line with a first wave from the audience, then the
+    // viewer's own comment and a second wave.
+    const waves: Comment[][] = [
+      [
+        { text: 'LIVE NOW · welcome, everyone', color: '#ffd166', mode: 'top' },
+        { text: 'remember to hydrate 💧', color: '#4cc9f0', mode: 'bottom' },
+        { text: 'first!!', color: '#ffd166' },
+        { text: 'this soundtrack is unreal 🎧', color: '#ffffff' },
+        { text: '前方高能预警', color: '#4cc9f0' },
+        { text: 'who else is watching at 3am', color: '#ff7eb3' },
+        { text: '8888888888', color: '#3ddc97' },
+        { text: 'hello from Lisbon', color: '#b388ff' },
+        { text: 'that transition though', color: '#ffffff' },
+        { text: 'turn it up!!!', color: '#ff5c5c' },
+      ],
+      [
+        { text: 'gg', color: '#ff5c5c' },
+        { text: 'わこつ', color: '#ffd166' },
+        { text: 'best seat in the house', color: '#7c9cff' },
+        { text: 'the drummer!!', color: '#ff9f43' },
+        { text: 'hi chat 👋', color: '#ffffff' },
+      ],
     ];
-    for (const [i, sample] of samples.entries()) {
-      await publish(server, room, sample);
-      // Staggered like a real audience, so the comments spread across the stage.
-      if (i % 2 === 1 && !sample.mode) {
-        const comment = flying(page, sample.text);
+    let ownStart = 0;
+    for (const [n, wave] of waves.entries()) {
+      if (n === 1) {
+        await page.locator('#text').fill('my first comment here');
+        await page.locator('#text').press('Enter');
+        const own = flying(page, 'my first comment here');
+        await own.waitFor();
+        ownStart = (await own.boundingBox())!.x;
+      }
+      for (const sample of wave) await publish(server, room, sample);
+      if (n === 0) {
+        await waitUntilShown(page, 'LIVE NOW · welcome, everyone');
+        await waitUntilShown(page, 'remember to hydrate 💧');
+        const last = wave.at(-1)!.text;
+        const comment = flying(page, last);
         await comment.waitFor();
-        await waitUntilMovedLeft(page, sample.text, (await comment.boundingBox())!.x, 90);
+        await waitUntilMovedLeft(page, last, (await comment.boundingBox())!.x, 220);
       }
     }
-    await page.locator('#text').fill('my first comment here');
-    await page.locator('#text').press('Enter');
+    await listed(page, 'hi chat 👋').waitFor();
     await page.locator('#send-status', { hasText: 'Sent.' }).waitFor();
-    const last = flying(page, 'my first comment here');
-    await last.waitFor();
-    // Let the newest move in from the right edge before taking the picture.
-    await waitUntilMovedLeft(page, 'my first comment here', (await last.boundingBox())!.x, 200);
-    expect(await page.locator('#layer .dm').count()).toBeGreaterThanOrEqual(samples.length - 2);
+    // Let the viewer's own move in from the right edge before taking the picture.
+    await waitUntilMovedLeft(page, 'my first comment here', ownStart, 220);
+    // Freeze the frame (as the Pause button does, without its badge) for the picture,
+    // while the top and bottom ones still show (5 s from the first wave).
+    await page.evaluate(() => (window as any).danmaku.stage.setPaused(true));
+    expect(await page.locator('#layer .dm').count()).toBeGreaterThanOrEqual(10);
     expect(await page.locator('#layer .dm[data-mode="top"]').count()).toBe(1);
     expect(await page.locator('#layer .dm[data-mode="bottom"]').count()).toBe(1);
     expect(await page.locator('#layer .dm.own').count()).toBe(1);

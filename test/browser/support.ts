@@ -98,10 +98,10 @@ export async function waitUntilMovedLeft(page: Page, text: string, from: number,
   return (await handle.jsonValue()) as number;
 }
 
-/** Rectangles of every flying comment, for overlap checks. */
+/** Rectangles of every flying comment on show (a top or bottom one held for its lane is not yet), for overlap checks. */
 export function flyingRects(page: Page) {
   return page.evaluate(() =>
-    [...document.querySelectorAll<HTMLElement>('#layer .dm')].map((el) => {
+    [...document.querySelectorAll<HTMLElement>('#layer .dm')].filter((el) => Number(getComputedStyle(el).opacity) > 0).map((el) => {
       const r = el.getBoundingClientRect();
       return { text: el.textContent ?? '', mode: el.dataset.mode ?? '', x: r.x, y: r.y, width: r.width, height: r.height };
     }),
@@ -123,4 +123,12 @@ export function overlapping(rects: Rect[]): [string, string][] {
     }
   }
   return pairs;
+}
+
+/** Resolves once the comment with this text is fully shown (top and bottom ones fade in, maybe after a wait for their lane). */
+export async function waitUntilShown(page: Page, text: string): Promise<void> {
+  await page.waitForFunction((t) => {
+    const el = [...document.querySelectorAll<HTMLElement>('#layer .dm')].find((e) => e.textContent === t);
+    return !!el && getComputedStyle(el).opacity === '1';
+  }, text);
 }

@@ -10,7 +10,7 @@ const FONT_WEIGHT = 700;
 /** Every scrolling comment crosses the stage in this time, so longer ones move faster. */
 const SCROLL_MS = 7500;
 /** Top and bottom comments stay this long. */
-const FIXED_MS = 4000;
+const FIXED_MS = 5000;
 /** A comment that finds no free lane waits at most this long, then it is dropped. */
 const MAX_WAIT_MS = 1500;
 /** The viewer's own comments are never dropped for waiting (they jump the queue anyway). */
@@ -18,6 +18,8 @@ const OWN_MAX_WAIT_MS = 8000;
 /** New elements per frame at most, so a burst never costs one long frame. */
 const MAX_PLACED_PER_FRAME = 24;
 const PADDING_X = 6;
+/** A top or bottom comment may be held this long for a lane to clear under it. */
+const FIXED_RESERVE_MS = 2500;
 /** Top and bottom comments are shrunk at most to this scale to fit the stage. */
 const MIN_FIXED_SCALE = 0.6;
 
@@ -91,7 +93,10 @@ export class DanmakuStage {
           flight.start += shift;
         }
       }
-      if (lane.fixed) lane.fixed.until += shift;
+      if (lane.fixed) {
+        lane.fixed.from += shift;
+        lane.fixed.until += shift;
+      }
     }
     for (const flying of this.active) flying.animation.play();
   }
@@ -217,8 +222,13 @@ export class DanmakuStage {
           const catchUpAt = last.start + SCROLL_MS - (W - this.gap) / speed;
           if (now < Math.max(clearAt, catchUpAt)) continue;
         }
-        // A top or bottom comment in the lane must be gone before this one's head gets there.
-        if (lane.fixed && lane.fixed.until > now + (W - lane.fixed.right) / speed) continue;
+        // Nor may it cross a top or bottom comment's span while that one shows (or will).
+        const fixed = lane.fixed;
+        if (fixed && fixed.until > now) {
+          const headIn = now + (W - fixed.right) / speed;
+          const tailOut = now + (W + width - fixed.left) / speed;
+          if (headIn < fixed.until && tailOut > fixed.from) continue;
+        }
         const flight = { start: now, speed, width };
         lane.last = flight;
         lane.scrolls = lane.scrolls.filter((s) => s.start + SCROLL_MS > now);
@@ -231,20 +241,27 @@ export class DanmakuStage {
     const shown = Math.ceil(width * scale);
     const left = (W - shown) / 2 - this.gap / 2;
     const right = (W + shown) / 2 + this.gap / 2;
+    // The first lane where no scrolling comment crosses the centre span for the whole
+    // stay; failing that, the lane that clears soonest is reserved (no new scrolling
+    // comment may cross it) and the comment shows once it has cleared, if that is soon.
+    let best = null;
     for (let k = 0; k < usable; k++) {
       const i = mode === 'top' ? k : this.laneCount - 1 - k;
       const lane = this.lane(i);
       if (lane.fixed && lane.fixed.until > now) continue;
-      // No scrolling comment may cross the centre span while this one stays.
       lane.scrolls = lane.scrolls.filter((s) => s.start + SCROLL_MS > now);
-      const crossed = lane.scrolls.some(
-        (s) => s.start + (W - right) / s.speed < now + FIXED_MS && s.start + (W + s.width - left) / s.speed > now,
-      );
-      if (crossed) continue;
-      lane.fixed = { until: now + FIXED_MS, left, right };
-      return { entry, mode, width: shown, scale, y: this.laneY(i) };
+      let from = now;
+      for (const s of lane.scrolls) {
+        const headIn = s.start + (W - right) / s.speed;
+        const tailOut = s.start + (W + s.width - left) / s.speed;
+        if (headIn < from + FIXED_MS && tailOut > from) from = tailOut;
+      }
+      if (!best || from < best.from) best = { i, lane, from };
+      if (from === now) break;
     }
-    return null;
+    if (!best || best.from - now > FIXED_RESERVE_MS) return null;
+    best.lane.fixed = { from: best.from, until: best.from + FIXED_MS, left, right };
+    return { entry, mode, width: shown, scale, y: this.laneY(best.i), delay: best.from - now };
   }
 
   laneY(i) {
@@ -282,6 +299,7 @@ export class DanmakuStage {
             )
           : el.animate([{ opacity: 0 }, { opacity: 1, offset: 0.04 }, { opacity: 1, offset: 0.92 }, { opacity: 0 }], {
               duration: FIXED_MS,
+              delay: spot.delay,
               fill: 'both',
             });
       const flying = { el, animation };
