@@ -109,6 +109,9 @@ export class DanmakuModule {
         RoomsModule,
         StatsModule,
         ...(options.broker ? [Broker] : [BrokerModule]),
+        // The host app shares the instances its extensions use (its mute list, its sessions).
+        ...(options.providers ?? []).map((provider) => ('provide' in provider ? provider.provide : provider)),
+        ...filters,
       ],
     };
   }

@@ -17,8 +17,8 @@ export interface RunningServer {
  * Starts the built server (see e2e-build.ts) on a free port with the given environment and resolves
  * once it logs that it is listening.
  */
-export async function startServer(env: Record<string, string> = {}, port = 0): Promise<RunningServer> {
-  const child = spawn(process.execPath, [MAIN], {
+export async function startServer(env: Record<string, string> = {}, port = 0, main = MAIN): Promise<RunningServer> {
+  const child = spawn(process.execPath, [main], {
     env: { PATH: process.env.PATH, NO_COLOR: '1', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

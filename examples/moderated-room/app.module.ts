@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { DanmakuModule } from '../../src/index.js';
+import { ActivityService } from './activity.service.js';
+import { LinkFilter } from './link.filter.js';
+import { ModerationController } from './moderation.controller.js';
+import { MuteList } from './mute-list.js';
+import { MuteListFilter } from './mute-list.filter.js';
+import { SessionAuthenticator } from './session.authenticator.js';
+import { SessionStore } from './session-store.js';
+
+/**
+ * An existing Nest app that adds live comments: DanmakuModule mounted under /live, with
+ * the app's own session auth, a mute list and a link filter, the built-in word filter
+ * and duplicate folding.
+ */
+@Module({
+  imports: [
+    DanmakuModule.forRoot({
+      routePrefix: 'live',
+      settings: { BATCH_WINDOW_MS: 100, FOLD_DUPLICATES: true, SENSITIVE_WORDS_MODE: 'mask' },
+      sensitiveWords: ['傻瓜', 'darn'],
+      filters: [MuteListFilter, LinkFilter],
+      authenticator: SessionAuthenticator,
+      // The extensions' own dependencies, created inside DanmakuModule and shared with
+      // this module through it (DanmakuModule is global).
+      providers: [SessionStore, MuteList],
+    }),
+  ],
+  controllers: [ModerationController],
+  providers: [ActivityService],
+})
+export class ModeratedRoomModule {}

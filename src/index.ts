@@ -1,0 +1,37 @@
+/** The public API for apps that import the service (see docs/extending.md). */
+export { DanmakuModule } from './danmaku.module.js';
+export type {
+  DanmakuModuleAsyncOptions,
+  DanmakuModuleOptions,
+  DanmakuSettings,
+  DanmakuExtensions,
+} from './danmaku-options.js';
+export { DanmakuConfig } from './config/danmaku-config.js';
+export { DanmakuWsAdapter } from './gateway/danmaku-ws.adapter.js';
+export { ViewerAuthenticator, type Viewer } from './gateway/viewer-authenticator.js';
+export { JwtViewerAuthenticator } from './gateway/jwt-viewer-authenticator.js';
+export {
+  accept,
+  rewrite,
+  reject,
+  COMMENT_FILTERS,
+  CommentRejectedError,
+  type CandidateComment,
+  type CommentContext,
+  type CommentDecision,
+  type CommentFilter,
+  type CommentOrigin,
+} from './moderation/comment-filter.js';
+export { SensitiveWordFilter } from './moderation/sensitive-words/sensitive-word.filter.js';
+export { SensitiveWordMatcher } from './moderation/sensitive-words/sensitive-word-matcher.js';
+export { DanmakuEvents } from './events/danmaku-events.js';
+export type {
+  CommentAcceptedEvent,
+  CommentRejectedEvent,
+  SlowConsumerEvent,
+  ViewerRoomEvent,
+} from './events/danmaku-events.js';
+export { Broker, type BrokerHealth, type Delivery, type Published, type Replay } from './broker/broker.js';
+export { MemoryBroker } from './broker/memory-broker.js';
+export { PublishService, type CommentInput } from './publish/publish.service.js';
+export { RoomService } from './rooms/room.service.js';
