@@ -1,0 +1,75 @@
+import { get, postJson, roomPath } from '../support/http.js';
+import { type RunningServer, startServer } from '../support/server.js';
+import { Viewer, eventually } from '../support/viewer.js';
+import { OwnRedisCluster, redisCli, uniquePrefix } from './redis-support.js';
+
+/**
+ * REDIS_CLUSTER=true against a local three-master Redis Cluster started from Debian's
+ * redis-server: each room's keys and sharded channel live on the shard that owns the
+ * room's slot, and a process subscribes (SSUBSCRIBE) on that shard only.
+ */
+describe('Redis Cluster with sharded pub/sub', () => {
+  let cluster: OwnRedisCluster;
+  let a: RunningServer;
+  let b: RunningServer;
+  const prefix = uniquePrefix('cluster');
+  const viewers: Viewer[] = [];
+  // MAX_ROOMS_PER_CONN (5) rooms, which land on more than one shard.
+  const rooms = ['c-lobby', 'c-two', 'c-three', 'c-four', 'c-five'];
+
+  beforeAll(async () => {
+    cluster = await OwnRedisCluster.start(3);
+    const env = { REDIS_URL: cluster.url, REDIS_CLUSTER: 'true', REDIS_PREFIX: prefix, BATCH_WINDOW_MS: '50', ONLINE_INTERVAL_MS: '200' };
+    [a, b] = await Promise.all([startServer(env), startServer(env)]);
+  });
+  afterAll(async () => {
+    for (const viewer of viewers) viewer.close();
+    await Promise.all([a?.stop(), b?.stop()]);
+    await cluster?.stop();
+  });
+
+  it('delivers across processes for rooms on every shard, with global seqs, and subscribes on the owning shard only', async () => {
+    const viewer = await Viewer.connect(a.ws);
+    viewers.push(viewer);
+    for (const room of rooms) expect((await viewer.join(room)).type).toBe('JOINED');
+
+    const owners = new Set(rooms.map((room) => cluster.ownerOf(`${prefix}{${room}}:ch`)));
+    expect(owners.size).toBeGreaterThan(1);
+    for (const room of rooms) {
+      const owner = cluster.ownerOf(`${prefix}{${room}}:ch`);
+      for (const node of cluster.nodes) {
+        const channels = redisCli(node.port, 'pubsub', 'shardchannels', `${prefix}*`).split('\n');
+        expect(channels.includes(`${prefix}{${room}}:ch`)).toBe(node.port === owner);
+      }
+    }
+
+    for (const room of rooms) {
+      const answer = await postJson(b.http, roomPath(room) + '/comments/batch', { items: [{ text: `${room}-1` }, { text: `${room}-2` }] });
+      expect(answer.body).toEqual({ accepted: 2, firstSeq: 1, lastSeq: 2 });
+    }
+    for (const room of rooms) {
+      await vi.waitFor(() => expect(viewer.itemsIn(room).map((item) => [item.seq, item.text])).toEqual([
+        [1, `${room}-1`],
+        [2, `${room}-2`],
+      ]));
+    }
+  });
+
+  it('resumes on the other process and sums online counts through the shards', async () => {
+    const onB = await Viewer.connect(b.ws);
+    viewers.push(onB);
+    const joined = await onB.join('c-three', 1);
+    expect(joined.data).toMatchObject({ room: 'c-three', seq: 2 });
+    expect(onB.itemsIn('c-three').map((item) => item.text)).toEqual(['c-three-2']);
+    await eventually(async () => (await get(a.http, roomPath('c-three'))).body.online === 2);
+    await eventually(async () => (await get(b.http, roomPath('c-three'))).body.online === 2);
+  });
+
+  it('carries broadcasts on their own sharded channel', async () => {
+    const onB = await Viewer.connect(b.ws);
+    viewers.push(onB);
+    const answer = await postJson(a.http, '/broadcast', { text: 'cluster-wide' });
+    const frame = await onB.next((f) => f.type === 'PUSH' && f.data.room === null);
+    expect(frame.data.items).toEqual([expect.objectContaining({ id: answer.body.id, text: 'cluster-wide' })]);
+  });
+});

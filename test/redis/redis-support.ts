@@ -1,0 +1,158 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eventually } from '../support/viewer.js';
+
+/** The shared Redis that scripts/test-services.sh starts; never stopped by a test. */
+export const SHARED_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A key prefix of its own for each server group, so parallel specs and runs never collide. */
+export function uniquePrefix(name: string): string {
+  return `test:${name}:${randomBytes(4).toString('hex')}:`;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+export function redisCli(port: number, ...args: string[]): string {
+  return execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+}
+
+/**
+ * A redis-server of the test's own on a free port, so it can be killed, restarted and
+ * stopped (SIGSTOP) without touching the shared one. No persistence: a restart is empty.
+ */
+export class OwnRedis {
+  private child: ChildProcess | undefined;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'danmaku-redis-'));
+
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<OwnRedis> {
+    const redis = new OwnRedis(await freePort());
+    await redis.restart();
+    return redis;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async restart(): Promise<void> {
+    const child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--logfile', ''],
+      { stdio: 'ignore' },
+    );
+    this.child = child;
+    await eventually(() => {
+      if (child.exitCode !== null) throw new Error(`redis-server on ${this.port} exited with ${child.exitCode}`);
+      return redisCli(this.port, 'ping') === 'PONG';
+    }, 10_000);
+  }
+
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
+  async stop(): Promise<void> {
+    this.resume();
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A Redis Cluster of the test's own: `size` masters (no replicas) from Debian's
+ * redis-server, slots spread by `redis-cli --cluster create`.
+ */
+export class OwnRedisCluster {
+  private constructor(
+    readonly nodes: OwnRedisNode[],
+  ) {}
+
+  static async start(size = 3): Promise<OwnRedisCluster> {
+    const nodes: OwnRedisNode[] = [];
+    for (let i = 0; i < size; i++) nodes.push(await OwnRedisNode.start(['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000']));
+    execFileSync('redis-cli', ['--cluster', 'create', ...nodes.map((node) => `127.0.0.1:${node.port}`), '--cluster-replicas', '0', '--cluster-yes'], {
+      stdio: 'ignore',
+    });
+    await eventually(() => nodes.every((node) => /cluster_state:ok/.test(redisCli(node.port, 'cluster', 'info'))), 15_000, 100);
+    return new OwnRedisCluster(nodes);
+  }
+
+  /** REDIS_URL for the broker: every node as a seed. */
+  get url(): string {
+    return this.nodes.map((node) => `redis://127.0.0.1:${node.port}`).join(',');
+  }
+
+  /** The port of the node that owns a key's (or a sharded channel's) slot. */
+  ownerOf(key: string): number {
+    const slot = Number(redisCli(this.nodes[0].port, 'cluster', 'keyslot', key));
+    const shards = redisCli(this.nodes[0].port, 'cluster', 'slots');
+    // Flat redis-cli output: start, end, ip, port, id, [replica triples]..., per range.
+    const lines = shards.split('\n');
+    for (let i = 0; i + 3 < lines.length; i++) {
+      const [start, end, ip, port] = lines.slice(i, i + 4);
+      if (/^\d+$/.test(start) && /^\d+$/.test(end) && ip === '127.0.0.1' && Number(start) <= slot && slot <= Number(end)) return Number(port);
+    }
+    throw new Error(`no owner for slot ${slot}`);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((node) => node.stop()));
+  }
+}
+
+class OwnRedisNode {
+  private constructor(
+    readonly port: number,
+    private readonly child: ChildProcess,
+    private readonly dir: string,
+  ) {}
+
+  static async start(extra: string[]): Promise<OwnRedisNode> {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'danmaku-cluster-'));
+    const child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', '', ...extra],
+      { stdio: 'ignore' },
+    );
+    await eventually(() => redisCli(port, 'ping') === 'PONG', 10_000);
+    return new OwnRedisNode(port, child, dir);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const exited = once(this.child, 'exit');
+      this.child.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,127 @@
+import { request } from 'node:http';
+import { postJson, roomPath } from '../support/http.js';
+import { type RunningServer, startFailing, startServer } from '../support/server.js';
+import { Viewer, eventually } from '../support/viewer.js';
+import { SHARED_REDIS_URL, uniquePrefix } from './redis-support.js';
+
+/** GET on a new TCP connection each time, so node:cluster may hand it to any worker. */
+function getFresh(url: string): Promise<any> {
+  return new Promise((resolve, reject) => {
+    request(url, { agent: false }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve(JSON.parse(body)));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+/** Pids of the workers that logged that they listen (Nest prints the pid on every line). */
+function listeningPids(server: RunningServer): number[] {
+  return [...server.output().matchAll(/\[Nest\] (\d+) .*listening on/g)].map((match) => Number(match[1]));
+}
+
+describe('WORKERS: one port, several processes', () => {
+  it('refuses WORKERS > 1 without REDIS_URL at start-up', async () => {
+    const { code, output } = await startFailing({ WORKERS: '2' });
+    expect(code).toBe(1);
+    expect(output).toContain('WORKERS=2 (2 processes) needs REDIS_URL');
+    expect(output).not.toContain('listening');
+  });
+
+  describe('WORKERS=2 with Redis', () => {
+    let server: RunningServer;
+    const viewers: Viewer[] = [];
+    beforeAll(async () => {
+      server = await startServer({
+        WORKERS: '2',
+        REDIS_URL: SHARED_REDIS_URL,
+        REDIS_PREFIX: uniquePrefix('workers'),
+        BATCH_WINDOW_MS: '50',
+        ONLINE_INTERVAL_MS: '200',
+      });
+      await eventually(() => listeningPids(server).length === 2, 15_000);
+    });
+    afterAll(async () => {
+      for (const viewer of viewers) viewer.close();
+      await server.stop();
+    });
+
+    it('spreads viewers over both workers, and each viewer receives every comment', async () => {
+      for (let i = 0; i < 6; i++) {
+        const viewer = await Viewer.connect(server.ws);
+        await viewer.join('spread');
+        viewers.push(viewer);
+      }
+      // Each fresh connection may land on either worker: a worker that holds some of the
+      // six viewers but not all of them proves they are spread.
+      const counts: number[] = [];
+      for (let i = 0; i < 8; i++) counts.push((await getFresh(`${server.http}/stats`)).connections);
+      expect(Math.max(...counts)).toBeGreaterThan(0);
+      expect(Math.max(...counts)).toBeLessThan(6);
+      await eventually(async () => (await getFresh(`${server.http}${roomPath('spread')}`)).online === 6);
+
+      for (let i = 0; i < 5; i++) {
+        expect((await postJson(server.http, roomPath('spread') + '/comments', { text: `c${i}` })).status).toBe(202);
+      }
+      for (const viewer of viewers) {
+        await vi.waitFor(() => expect(viewer.itemsIn('spread').map((item) => item.text)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']));
+      }
+      expect(new Set(viewers.flatMap((viewer) => viewer.itemsIn('spread').map((item) => item.seq)))).toEqual(new Set([1, 2, 3, 4, 5]));
+    });
+
+    it('restarts a worker that dies; its viewers reconnect and resume', async () => {
+      const room = 'phoenix';
+      const group: Viewer[] = [];
+      for (let i = 0; i < 4; i++) {
+        const viewer = await Viewer.connect(server.ws);
+        await viewer.join(room);
+        group.push(viewer);
+      }
+      await postJson(server.http, roomPath(room) + '/comments', { text: 'one' });
+      for (const viewer of group) await viewer.next('PUSH');
+
+      const [victim] = listeningPids(server);
+      process.kill(victim, 'SIGKILL');
+      const lost: Viewer[] = await eventually(() => {
+        const gone = group.filter((viewer) => viewer.ws.readyState === viewer.ws.CLOSED);
+        return gone.length > 0 ? gone : undefined;
+      }).then((gone) => gone!);
+      expect(lost.length).toBeLessThan(group.length);
+      await eventually(() => server.output().includes(`worker ${victim} died`));
+      // The replacement listens under a new pid.
+      await eventually(() => listeningPids(server).length === 3, 15_000);
+      expect(listeningPids(server).slice(-1)[0]).not.toBe(victim);
+
+      // Published while those viewers were away; a JOIN with since brings it back.
+      await postJson(server.http, roomPath(room) + '/comments/batch', { items: [{ text: 'two' }, { text: 'three' }] });
+      for (const old of lost) {
+        const since = Math.max(...old.itemsIn(room).map((item) => item.seq));
+        const viewer = await Viewer.connect(server.ws);
+        viewers.push(viewer);
+        const joined = await viewer.join(room, since);
+        expect(joined.data).toMatchObject({ room, seq: 3 });
+        expect(viewer.itemsIn(room).map((item) => item.text)).toEqual(['two', 'three']);
+      }
+      for (const viewer of group.filter((v) => !lost.includes(v))) {
+        await vi.waitFor(() => expect(viewer.itemsIn(room).map((item) => item.text)).toEqual(['one', 'two', 'three']));
+        viewers.push(viewer);
+      }
+    });
+
+    it('on SIGTERM, every worker drains with 1012 and the primary exits 0', async () => {
+      const group: Viewer[] = [];
+      for (let i = 0; i < 4; i++) {
+        const viewer = await Viewer.connect(server.ws);
+        await viewer.join('bye');
+        group.push(viewer);
+      }
+      const exit = server.stop('SIGTERM');
+      const codes = await Promise.all(group.map((viewer) => viewer.closed.then((closed) => closed.code)));
+      expect(codes).toEqual([1012, 1012, 1012, 1012]);
+      expect(await exit).toBe(0);
+      expect(server.output()).toContain('SIGTERM: draining 2 workers');
+    });
+  });
+});
