@@ -1,24 +1,7 @@
-import WebSocket from 'ws';
 import { EXAMPLE_MAIN } from './support/e2e-build.js';
 import { get, postJson } from './support/http.js';
 import { type RunningServer, startServer } from './support/server.js';
-import { Viewer } from './support/viewer.js';
-
-/** Resolves with the HTTP status of a refused upgrade, or 101 when it opens. */
-function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
-    ws.on('unexpected-response', (_, response) => {
-      resolve(response.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.on('open', () => {
-      resolve(101);
-      ws.close();
-    });
-    ws.on('error', reject);
-  });
-}
+import { upgradeStatus, Viewer } from './support/viewer.js';
 
 // examples/moderated-room: a host app that imports DanmakuModule under /live with its own
 // auth hook and comment filters, the built-in word filter and duplicate folding.

@@ -2,6 +2,12 @@ import { postJson } from './support/http.js';
 import { type RunningServer, startServer } from './support/server.js';
 import { type Frame, Viewer } from './support/viewer.js';
 
+/** Publishes `count` comments "<prefix>0", "<prefix>1" … in one batch. */
+const publishNumbered = (server: RunningServer, room: string, count: number, prefix: string) =>
+  postJson(server.http, `/rooms/${room}/comments/batch`, {
+    items: Array.from({ length: count }, (_, i) => ({ text: `${prefix}${i}` })),
+  });
+
 describe('resume with JOIN {since}', () => {
   let server: RunningServer;
   beforeAll(async () => {
@@ -9,10 +15,7 @@ describe('resume with JOIN {since}', () => {
   });
   afterAll(() => server.stop());
 
-  const publish = (room: string, count: number, prefix: string) =>
-    postJson(server.http, `/rooms/${room}/comments/batch`, {
-      items: Array.from({ length: count }, (_, i) => ({ text: `${prefix}${i}` })),
-    });
+  const publish = (room: string, count: number, prefix: string) => publishNumbered(server, room, count, prefix);
 
   /** Sends JOIN {since} and returns the PUSH frames that came before JOINED, and JOINED. */
   async function resume(room: string, since: number): Promise<{ replayed: Frame[]; joined: Frame }> {
@@ -91,10 +94,7 @@ describe('resume across a reconnect (no batching window)', () => {
   });
   afterAll(() => server.stop());
 
-  const publish = (room: string, count: number, prefix: string) =>
-    postJson(server.http, `/rooms/${room}/comments/batch`, {
-      items: Array.from({ length: count }, (_, i) => ({ text: `${prefix}${i}` })),
-    });
+  const publish = (room: string, count: number, prefix: string) => publishNumbered(server, room, count, prefix);
 
   it('loses nothing across a reconnect within history, then continues live', async () => {
     const first = await Viewer.connect(server.ws);

@@ -1,29 +1,12 @@
 import { SignJWT } from 'jose';
-import WebSocket from 'ws';
 import { type RunningServer, startServer } from './support/server.js';
-import { Viewer } from './support/viewer.js';
+import { upgradeStatus, Viewer } from './support/viewer.js';
 
 const SECRET = 'viewer-secret-for-tests';
 const key = new TextEncoder().encode(SECRET);
 
 function token(claims: Record<string, unknown>, options: { alg?: string; secret?: Uint8Array } = {}) {
   return new SignJWT(claims).setProtectedHeader({ alg: options.alg ?? 'HS256' }).sign(options.secret ?? key);
-}
-
-/** Resolves with the HTTP status of a refused upgrade, or 101 when it opens. */
-function upgradeStatus(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    ws.on('unexpected-response', (_, response) => {
-      resolve(response.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.on('open', () => {
-      resolve(101);
-      ws.close();
-    });
-    ws.on('error', (error) => reject(error));
-  });
 }
 
 describe('viewer tokens (VIEWER_TOKEN_SECRET set)', () => {

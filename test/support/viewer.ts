@@ -116,3 +116,19 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 500
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
+
+/** Resolves with the HTTP status of a refused upgrade, or 101 when the socket opens. */
+export function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('unexpected-response', (_, response) => {
+      resolve(response.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.on('open', () => {
+      resolve(101);
+      ws.close();
+    });
+    ws.on('error', reject);
+  });
+}
