@@ -33,6 +33,12 @@ describe('HistoryRing', () => {
     expect(ring.since(50)).toEqual({ items: ['item1', 'item2'], firstSeq: 1, gap: true });
   });
 
+  it('grows with its items instead of reserving its capacity', () => {
+    const ring = filled(1000, 2);
+    expect((ring as unknown as { items: string[] }).items).toHaveLength(2);
+    expect(ring.since(0)).toEqual({ items: ['item1', 'item2'], firstSeq: 1, gap: false });
+  });
+
   it('with capacity 0 keeps nothing but still counts seqs', () => {
     const ring = filled(0, 3);
     expect(ring.lastSeq).toBe(3);

@@ -1,17 +1,16 @@
 /**
- * The last `capacity` items of one room with their seqs, in a fixed ring so keeping
- * history never reallocates. Seqs are consecutive, so the ring only stores the items
- * and derives each seq from the newest one.
+ * The last `capacity` items of one room with their seqs. It grows as items come (a room
+ * with one comment costs one slot, not `capacity`), then wraps as a ring so a busy room
+ * never reallocates. Seqs are consecutive, so only the items are stored and each seq is
+ * derived from the newest one.
  */
 export class HistoryRing {
-  private readonly items: string[];
+  private readonly items: string[] = [];
   private head = 0;
   private size = 0;
   private newestSeq = 0;
 
-  constructor(private readonly capacity: number) {
-    this.items = new Array<string>(capacity);
-  }
+  constructor(private readonly capacity: number) {}
 
   get lastSeq(): number {
     return this.newestSeq;
@@ -25,9 +24,14 @@ export class HistoryRing {
   push(seq: number, json: string): void {
     this.newestSeq = seq;
     if (this.capacity === 0) return;
+    if (this.size < this.capacity) {
+      this.items.push(json);
+      this.size++;
+      this.head = this.size % this.capacity;
+      return;
+    }
     this.items[this.head] = json;
     this.head = (this.head + 1) % this.capacity;
-    if (this.size < this.capacity) this.size++;
   }
 
   /**
