@@ -57,6 +57,7 @@ export function startRoom(room) {
   // they never show twice.
   const pending = new Map(); // cid -> { text, color, mode, entry, flying, timer, id }
   const ownIds = new Set();
+  const unconfirmed = []; // own comments whose socket closed before their ACK
   let cidCounter = 0;
 
   const wsScheme = location.protocol === 'https:' ? 'wss' : 'ws';
@@ -119,11 +120,14 @@ export function startRoom(room) {
         status.show(`${words} (${code})`, 'error');
       },
       closed: () => {
+        // Unconfirmed, not refused: the resume's replay may still bring them back.
         for (const [cid, own] of pending) {
           clearTimeout(own.timer);
           list.setState(own.entry, 'failed', 'connection lost before the server confirmed it');
           pending.delete(cid);
+          if (!own.id) unconfirmed.push(own);
         }
+        unconfirmed.splice(0, unconfirmed.length - 20);
       },
     },
   });
@@ -134,12 +138,20 @@ export function startRoom(room) {
     if (item.id && ownIds.has(item.id)) return;
     if (item.id) {
       // A PUSH may overtake its ACK: recognise the viewer's own comment by its content.
+      const same = (own) => !own.id && own.text === item.text && own.color === item.color && own.mode === item.mode;
       for (const own of pending.values()) {
-        if (!own.id && own.text === item.text && own.color === item.color && own.mode === item.mode) {
+        if (same(own)) {
           own.id = item.id;
           ownIds.add(item.id);
           return;
         }
+      }
+      const lost = unconfirmed.findIndex(same);
+      if (lost >= 0) {
+        list.setState(unconfirmed[lost].entry, 'sent');
+        unconfirmed.splice(lost, 1);
+        ownIds.add(item.id);
+        return;
       }
     }
     stage.add(item);
