@@ -41,6 +41,21 @@ export function loadPageAssets(folder: string): Map<string, PageAsset> {
   return assets;
 }
 
+/**
+ * The page's HTML for a service mounted under `base` ('' or '/live'): its absolute links
+ * gain the prefix and the scripts learn it from the danmaku-base meta tag.
+ */
+export function mountedHtml(html: PageAsset, base: string): PageAsset {
+  if (!base) return html;
+  const text = html.body
+    .toString('utf8')
+    .replace('<meta name="danmaku-base" content="">', `<meta name="danmaku-base" content="${base}">`)
+    .replaceAll('"/assets/', `"${base}/assets/`)
+    .replaceAll('href="/"', `href="${base}/"`);
+  const body = Buffer.from(text, 'utf8');
+  return { ...html, body, etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 20)}"` };
+}
+
 export function isAssetName(name: string): boolean {
   return ASSET_NAME.test(name) && !name.includes('..');
 }

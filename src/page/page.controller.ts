@@ -1,8 +1,9 @@
-import { Controller, Get, Headers, NotFoundException, Param, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, NotFoundException, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { fileURLToPath } from 'node:url';
 import { RoomIdPipe } from '../publish/room-id.pipe.js';
-import { isAssetName, loadPageAssets, type PageAsset } from './page-assets.js';
+import { DANMAKU_ROUTE_PREFIX } from '../danmaku-options.js';
+import { isAssetName, loadPageAssets, mountedHtml, type PageAsset } from './page-assets.js';
 
 const PUBLIC = fileURLToPath(new URL('./public/', import.meta.url));
 
@@ -16,7 +17,11 @@ const HOST_PATTERN = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?
 @Controller()
 export class PageController {
   private readonly assets = loadPageAssets(PUBLIC);
-  private readonly html = this.assets.get('index.html')!;
+  private readonly html: PageAsset;
+
+  constructor(@Inject(DANMAKU_ROUTE_PREFIX) prefix: string) {
+    this.html = mountedHtml(this.assets.get('index.html')!, prefix ? `/${prefix}` : '');
+  }
 
   @Get()
   index(@Headers('host') host: string | undefined, @Res() response: Response): void {

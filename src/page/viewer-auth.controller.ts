@@ -1,30 +1,30 @@
-import { Controller, Get, Header, Query } from '@nestjs/common';
-import { jwtVerify } from 'jose';
+import { Controller, Get, Header, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { DanmakuConfig } from '../config/danmaku-config.js';
+import { ViewerAuthenticator } from '../gateway/viewer-authenticator.js';
 
 /**
  * A browser cannot see why a WebSocket upgrade failed (a 401 looks like any network
- * error), so the page asks here before retrying: with VIEWER_TOKEN_SECRET set and a
- * missing or bad token, retrying would only loop. Same rules as the upgrade check.
+ * error), so the page asks here before retrying: if the configured ViewerAuthenticator
+ * refuses this request's credentials (same query and cookies as the socket's), retrying
+ * would only loop.
  */
 @Controller('api')
 export class ViewerAuthController {
-  private readonly secret: Uint8Array | undefined;
-
-  constructor(config: DanmakuConfig) {
-    this.secret = config.VIEWER_TOKEN_SECRET === undefined ? undefined : new TextEncoder().encode(config.VIEWER_TOKEN_SECRET);
-  }
+  constructor(
+    private readonly authenticator: ViewerAuthenticator,
+    private readonly config: DanmakuConfig,
+  ) {}
 
   @Get('viewer-auth')
   @Header('Cache-Control', 'no-store')
-  async check(@Query('token') token: unknown): Promise<{ required: boolean; valid: boolean }> {
-    if (!this.secret) return { required: false, valid: true };
-    if (typeof token !== 'string' || token.length === 0) return { required: true, valid: false };
+  async check(@Req() request: Request): Promise<{ required: boolean; valid: boolean }> {
+    let admitted: boolean;
     try {
-      const { payload } = await jwtVerify(token, this.secret, { algorithms: ['HS256'] });
-      return { required: true, valid: typeof payload.sub === 'string' && payload.sub.length > 0 };
+      admitted = (await this.authenticator.authenticate(request)) !== null;
     } catch {
-      return { required: true, valid: false };
+      admitted = false;
     }
+    return { required: !admitted || this.config.VIEWER_TOKEN_SECRET !== undefined, valid: admitted };
   }
 }

@@ -1,10 +1,12 @@
 // Entry point: `/room/:room` is a room, anything else the lobby.
 import { startLobby } from './lobby.js';
 import { startRoom } from './room.js';
+import { BASE } from './base.js';
 import { isValidRoomId } from './text.js';
 
 function roomFromPath(pathname) {
-  const match = /^\/room\/([^/]+)\/?$/.exec(pathname);
+  if (!pathname.startsWith(BASE)) return null;
+  const match = /^\/room\/([^/]+)\/?$/.exec(pathname.slice(BASE.length));
   if (!match) return null;
   try {
     const room = decodeURIComponent(match[1]);

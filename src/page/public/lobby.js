@@ -1,4 +1,5 @@
 // GET / : live rooms from the server, and a box to type a room name.
+import { withBase } from './base.js';
 import { isValidRoomId, MAX_ROOM_CHARS, roomHref } from './text.js';
 
 const REFRESH_MS = 5000;
@@ -26,7 +27,7 @@ export function startLobby() {
   input.addEventListener('input', () => (error.textContent = ''));
 
   $('curl-hint').textContent =
-    `curl -X POST http://${location.host}/rooms/lobby/comments \\\n` +
+    `curl -X POST http://${location.host}${withBase('/rooms/lobby/comments')} \\\n` +
     `  -H 'content-type: application/json' \\\n` +
     `  -d '{"text":"hello, world","color":"#ffd166"}'`;
 
@@ -34,7 +35,7 @@ export function startLobby() {
   const refresh = async () => {
     clearTimeout(timer);
     try {
-      const response = await fetch('/api/rooms', { cache: 'no-store' });
+      const response = await fetch(withBase('/api/rooms'), { cache: 'no-store' });
       if (!response.ok) throw new Error(String(response.status));
       render(await response.json());
     } catch {

@@ -1,5 +1,6 @@
 // GET /room/:room : the stage, the send box, the comments list and the connection.
 import { CommentList } from './comment-list.js';
+import { withBase } from './base.js';
 import { RoomConnection } from './connection.js';
 import { DanmakuStage } from './stage.js';
 import { COLOR_PATTERN, codePoints, MAX_TEXT_CHARS, MODES, normalizeItem, prefs } from './text.js';
@@ -45,7 +46,6 @@ export function startRoom(room) {
   $('room-name').title = room;
 
   const params = new URLSearchParams(location.search);
-  const token = params.get('token');
   setUpVideo(params.get('video'));
 
   const stage = new DanmakuStage($('layer'));
@@ -61,15 +61,19 @@ export function startRoom(room) {
   let cidCounter = 0;
 
   const wsScheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const query = token ? `?token=${encodeURIComponent(token)}` : '';
+  // The viewer's credentials ride along: `?token=` (the protocol's JWT) or whatever a host
+  // app's own authenticator reads; only the page's own `video` stays behind.
+  const credentials = new URLSearchParams(params);
+  credentials.delete('video');
+  const query = credentials.size > 0 ? `?${credentials}` : '';
   let wasLive = false;
   let lostNoted = false;
   let countdown = 0;
 
   const connection = new RoomConnection({
     room,
-    url: `${wsScheme}://${location.host}/connect${query}`,
-    authUrl: `/api/viewer-auth${query}`,
+    url: `${wsScheme}://${location.host}${withBase('/connect')}${query}`,
+    authUrl: `${withBase('/api/viewer-auth')}${query}`,
     on: {
       state: (state) => {
         showConnection(state);
@@ -302,7 +306,7 @@ function setUpControls(stage, list) {
     const paused = pause.getAttribute('aria-pressed') !== 'true';
     pause.setAttribute('aria-pressed', String(paused));
     $('pause-label').textContent = paused ? 'Resume' : 'Pause';
-    $('pause-icon').setAttribute('href', `/assets/icons.svg#${paused ? 'play' : 'pause'}`);
+    $('pause-icon').setAttribute('href', withBase(`/assets/icons.svg#${paused ? 'play' : 'pause'}`));
     $('paused-badge').hidden = !paused;
     stage.setPaused(paused);
   });

@@ -1,4 +1,5 @@
 // Small pure helpers shared by the lobby and the room page.
+import { withBase } from './base.js';
 
 export const MAX_TEXT_CHARS = 200;
 export const MAX_ROOM_CHARS = 64;
@@ -49,6 +50,7 @@ export function normalizeItem(raw) {
   let seq = null;
   let user;
   let ts;
+  let count = 1;
   if (typeof raw === 'string') text = raw;
   else if (typeof raw === 'number' || typeof raw === 'boolean') text = String(raw);
   else if (typeof raw === 'object' && !Array.isArray(raw)) {
@@ -62,9 +64,12 @@ export function normalizeItem(raw) {
     if (Number.isSafeInteger(raw.seq)) seq = raw.seq;
     if (typeof raw.user === 'string') user = raw.user;
     if (Number.isFinite(raw.ts)) ts = raw.ts;
+    // Duplicate folding (FOLD_DUPLICATES): one item standing for N identical comments.
+    if (Number.isSafeInteger(raw.count) && raw.count > 1) count = raw.count;
   } else text = safeJson(raw);
   text = clip(oneLine(text).trim(), MAX_TEXT_CHARS);
   if (!text) return null;
+  if (count > 1) text += ` ×${count}`;
   return { id, seq, text, color, mode, user, ts: ts ?? Date.now() };
 }
 
@@ -87,18 +92,14 @@ export function isDark(hex) {
 
 /** The page's own query parameters worth carrying from page to page. */
 export function carriedQuery() {
-  const params = new URLSearchParams(location.search);
-  const keep = new URLSearchParams();
-  for (const key of ['token', 'video']) {
-    const value = params.get(key);
-    if (value) keep.set(key, value);
-  }
-  const s = keep.toString();
+  // Everything the page was opened with: the video, and the viewer's credentials
+  // (`token`, or a host app's own).
+  const s = new URLSearchParams(location.search).toString();
   return s ? `?${s}` : '';
 }
 
 export function roomHref(room) {
-  return `/room/${encodeURIComponent(room)}${carriedQuery()}`;
+  return withBase(`/room/${encodeURIComponent(room)}${carriedQuery()}`);
 }
 
 export function clock(ts) {
