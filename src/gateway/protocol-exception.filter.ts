@@ -1,4 +1,4 @@
-import { type ArgumentsHost, Catch, Logger, type WsExceptionFilter } from '@nestjs/common';
+import { type ArgumentsHost, Catch, Logger, ServiceUnavailableException, type WsExceptionFilter } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import type { ErrorCode } from '../protocol/error-codes.js';
 import { BAD_FRAME_EVENT, envelope, UNKNOWN_TYPE_EVENT } from '../protocol/envelope.js';
@@ -31,6 +31,8 @@ export class ProtocolExceptionFilter implements WsExceptionFilter {
   private toProtocolError(exception: unknown, pattern: string): ProtocolError {
     if (exception instanceof ProtocolError) return exception;
     if (exception instanceof CommentRejectedError) return new ProtocolError('REJECTED', exception.reason);
+    // The broker (Redis) is down: REST answers 503, a socket gets this (see RedisBroker).
+    if (exception instanceof ServiceUnavailableException) return new ProtocolError('UNAVAILABLE', exception.message);
     if (exception instanceof InvalidInputException) {
       const response = exception.getResponse() as { message: string[] };
       const roomIsBad = exception.properties.includes('room');

@@ -7,4 +7,6 @@ export type ErrorCode =
   | 'NOT_JOINED'
   | 'RATE_LIMITED'
   /** Extension: a comment filter refused the comment. */
-  | 'REJECTED';
+  | 'REJECTED'
+  /** Extension: the shared broker (Redis) is unreachable; retry with backoff. */
+  | 'UNAVAILABLE';

@@ -56,8 +56,10 @@ describe('Redis faults', () => {
       const refused = await postJson(server.http, roomPath('outage') + '/comments', { text: 'while down' });
       expect(refused.status).toBe(503);
       expect(refused.body.message).toMatch(/broker unavailable/);
-      // The viewer is still connected and answered.
+      // The viewer is still connected and answered; its own comments are refused, not lost silently.
       expect((await viewer.request('PING', {}, 'PONG')).type).toBe('PONG');
+      const error = await viewer.request('COMMENT', { room: 'outage', text: 'ws while down', cid: 'c1' }, 'ACK');
+      expect(error.data).toMatchObject({ code: 'UNAVAILABLE', ref: 'COMMENT', cid: 'c1', message: expect.stringMatching(/broker unavailable/) });
 
       await redis.restart();
       await eventually(async () => (await brokerView(server)).health === 200, 15_000);

@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { postJson, roomPath } from '../support/http.js';
 import { type RunningServer, startFailing, startServer } from '../support/server.js';
 import { Viewer, eventually } from '../support/viewer.js';
-import { SHARED_REDIS_URL, uniquePrefix } from './redis-support.js';
+import { SHARED_REDIS_URL, freePort, uniquePrefix } from './redis-support.js';
 
 /** GET on a new TCP connection each time, so node:cluster may hand it to any worker. */
 function getFresh(url: string): Promise<any> {
@@ -27,6 +27,15 @@ describe('WORKERS: one port, several processes', () => {
     const { code, output } = await startFailing({ WORKERS: '2' });
     expect(code).toBe(1);
     expect(output).toContain('WORKERS=2 (2 processes) needs REDIS_URL');
+    expect(output).not.toContain('listening');
+  });
+
+  it('stops the primary and every worker, exiting non-zero, when the workers cannot reach Redis', async () => {
+    const port = await freePort();
+    const { code, output } = await startFailing({ WORKERS: '2', REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_TIMEOUT_MS: '300' });
+    expect(code).toBe(1);
+    expect(output).toContain('Redis is unreachable');
+    expect(output).toMatch(/worker \d+ exited during start-up/);
     expect(output).not.toContain('listening');
   });
 
