@@ -1,0 +1,132 @@
+// Tables and target checks from a results file: node bench/summarize.mjs bench/results/NAME.jsonl
+// Medians over runs; per-run values where a median would hide something (loss).
+import { readFileSync } from 'node:fs';
+import { median } from './lib/common.mjs';
+
+const file = process.argv[2];
+const rows = readFileSync(file, 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l));
+const results = rows.filter((r) => r.type === 'result' && !r.error);
+const errors = rows.filter((r) => r.type === 'result' && r.error);
+const machine = rows.find((r) => r.type === 'machine');
+const SYSTEMS = ['project', 'ceiling', 'naive', 'socketio'];
+
+const fmt = (v, d = 0) => (v === null || v === undefined || Number.isNaN(v) ? '—' : Number(v).toFixed(d));
+const med = (list, f) => median(list.map(f));
+const of = (scenario, system) => results.filter((r) => r.scenario === scenario && r.system === system);
+const cpuPerFrameUs = (r) => (r.framesPerS ? (1e4 * r.serverCpuPct) / r.framesPerS : null);
+const rssGrowth = (r) => {
+  const s = (r.rssSeriesMB ?? []).slice(Math.min(3, Math.floor((r.rssSeriesMB ?? []).length / 4)));
+  return s.length >= 2 ? s[s.length - 1] - s[0] : null;
+};
+
+const out = [];
+const say = (line = '') => out.push(line);
+if (machine) say(`Machine: ${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}, ws ${machine.ws}, open files ${machine.openFiles}, commit ${machine.commit}.`);
+say();
+
+for (const scenario of ['big-room', 'many-rooms', 'flood']) {
+  const any = results.filter((r) => r.scenario === scenario);
+  if (any.length === 0) continue;
+  const x = any[0];
+  say(`### ${scenario}: ${x.viewers} viewers, ${x.rooms} room(s), ${x.rate} comments/s, window ${x.window} ms, ${x.durationS} s`);
+  say();
+  say('| system | runs | delivered/s | frames/s | frames/member/s | items/frame | MB/s | p50 ms | p99 ms | max ms | PING p99 ms | probe loss per run (lost/expected) | thinned | accepted/attempted | server CPU % | CPU µs/1k items | CPU µs/frame | loadgen CPU % | publisher CPU % | other CPU % | RSS MB | RSS growth MB | KB/conn | healthz |');
+  say('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const system of SYSTEMS) {
+    const list = of(scenario, system);
+    if (list.length === 0) continue;
+    say(
+      `| ${system} | ${list.length} | ${fmt(med(list, (r) => r.deliveredPerS))} | ${fmt(med(list, (r) => r.framesPerS))} | ${fmt(med(list, (r) => r.framesPerMemberPerS), 2)} | ${fmt(med(list, (r) => r.itemsPerFrame), 1)} | ${fmt(med(list, (r) => r.MBps), 1)} | ${fmt(med(list, (r) => r.p50))} | ${fmt(med(list, (r) => r.p99))} | ${fmt(med(list, (r) => r.max))} | ${fmt(med(list, (r) => r.pingP99))} | ${list.map((r) => `${r.probeLost}/${r.probeExpected}`).join(', ')} | ${fmt(med(list, (r) => r.thinned))} | ${fmt(med(list, (r) => r.accepted))}/${fmt(med(list, (r) => r.attempted))} | ${fmt(med(list, (r) => r.serverCpuPct))} | ${fmt(med(list, (r) => r.serverCpuUsPerKItem))} | ${fmt(med(list, cpuPerFrameUs), 1)} | ${fmt(med(list, (r) => r.loadgenCpuPct))} | ${fmt(med(list, (r) => r.publisherCpuPct))} | ${fmt(med(list, (r) => r.foreignCpuPct))} | ${fmt(med(list, (r) => r.rssMB))} | ${fmt(med(list, rssGrowth))} | ${fmt(med(list, (r) => r.kbPerConn), 1)} | ${list.map((r) => (r.killed ? 'killed' : r.healthz ?? 'none')).join('/')} |`,
+    );
+  }
+  say();
+}
+
+const cap = results.filter((r) => r.scenario === 'capacity');
+if (cap.length) {
+  say(`### capacity: ${cap[0].viewers} joined idle connections held ${cap[0].holdS} s`);
+  say();
+  say('| system | runs | joined | connect/s | connect errors | closed during hold | server connections | idle RSS MB | RSS MB | KB/conn | server CPU % | other CPU % | healthz |');
+  say('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const system of SYSTEMS) {
+    const list = of('capacity', system);
+    if (list.length === 0) continue;
+    say(`| ${system} | ${list.length} | ${fmt(med(list, (r) => r.joined))} | ${fmt(med(list, (r) => r.connectPerS))} | ${fmt(med(list, (r) => r.connectErrors))} | ${fmt(med(list, (r) => r.closedAfterJoin))} | ${fmt(med(list, (r) => r.serverConnections))} | ${fmt(med(list, (r) => r.idleRssMB))} | ${fmt(med(list, (r) => r.rssMB))} | ${fmt(med(list, (r) => r.kbPerConn), 2)} | ${fmt(med(list, (r) => r.serverCpuPct), 1)} | ${fmt(med(list, (r) => r.foreignCpuPct))} | ${list.map((r) => r.healthz).join('/')} |`);
+  }
+  say();
+}
+
+const mr = results.filter((r) => r.scenario === 'maxrate');
+if (mr.length) {
+  say(`### maxrate: largest comment rate into one ${mr[0].viewers}-viewer room keeping p99 < 1 s (accepted ≥ 95 %, loss not explained by thinning ≤ 1 %)`);
+  say();
+  say('| system | largest passing rate /s | steps: rate → p99 ms, accepted/attempted, delivered/s, server CPU % |');
+  say('|---|---|---|');
+  for (const system of SYSTEMS) {
+    const list = of('maxrate', system);
+    if (list.length === 0) continue;
+    const r = list[0];
+    const steps = r.steps.map((s) => `${s.rate} → ${fmt(s.p99)}, ${s.accepted}/${s.attempted}, ${fmt(s.deliveredPerS)}, ${fmt(s.serverCpuPct)}%${s.ok ? '' : ' **fail**'}`).join('; ');
+    say(`| ${system} | ${r.maxRate === 0 ? `< ${r.steps[0].rate}` : r.maxRate} | ${steps} |`);
+  }
+  say();
+}
+
+// ---- targets -------------------------------------------------------------------------
+const yes = (b) => (b === null ? 'n/a' : b ? 'holds' : '**does not hold**');
+const m = (scenario, system, f) => med(of(scenario, system), f);
+say('### Targets (medians)');
+say();
+say('| target | measured | verdict |');
+say('|---|---|---|');
+if (of('big-room', 'project').length && of('big-room', 'ceiling').length) {
+  const pl = of('big-room', 'project').map((r) => r.probeLost);
+  say(`| big-room zero loss | project probe loss per run ${pl.join(', ')} | ${yes(pl.every((x) => x === 0))} |`);
+  const d = m('big-room', 'project', (r) => r.deliveredPerS) / m('big-room', 'ceiling', (r) => r.deliveredPerS);
+  say(`| big-room delivered/s ≥ 95 % of ceiling | ${fmt(100 * d)} % | ${yes(d >= 0.95)} |`);
+  const p99 = m('big-room', 'project', (r) => r.p99);
+  const cp99 = m('big-room', 'ceiling', (r) => r.p99);
+  const w = of('big-room', 'project')[0].window;
+  say(`| big-room p99 ≤ window + 250 ms (${w + 250}) and ≤ 1.25× ceiling | ${fmt(p99)} ms vs ceiling ${fmt(cp99)} ms (${fmt(p99 / cp99, 2)}×) | ${yes(p99 <= w + 250 && p99 <= 1.25 * cp99)} |`);
+  const c = m('big-room', 'project', (r) => r.serverCpuUsPerKItem) / m('big-room', 'ceiling', (r) => r.serverCpuUsPerKItem);
+  const cf = m('big-room', 'project', cpuPerFrameUs) / m('big-room', 'ceiling', cpuPerFrameUs);
+  say(`| big-room server CPU per delivered comment ≤ 1.15× ceiling | ${fmt(c, 2)}× per comment (${fmt(cf, 2)}× per frame) | ${yes(c <= 1.15)} |`);
+}
+if (of('many-rooms', 'project').length) {
+  const list = of('many-rooms', 'project');
+  const w = list[0].window;
+  say(`| many-rooms zero loss | probe loss per run ${list.map((r) => r.probeLost).join(', ')} | ${yes(list.every((r) => r.probeLost === 0))} |`);
+  say(`| many-rooms ${list[0].rate}/s accepted in full | ${list.map((r) => `${r.accepted}/${r.attempted}`).join(', ')} | ${yes(list.every((r) => r.accepted === r.attempted))} |`);
+  const p99 = m('many-rooms', 'project', (r) => r.p99);
+  say(`| many-rooms p99 ≤ window + 250 ms | ${fmt(p99)} ms | ${yes(p99 <= w + 250)} |`);
+}
+if (of('flood', 'project').length) {
+  const list = of('flood', 'project');
+  const w = list[0].window;
+  say(`| flood: server up, /healthz 200 | ${list.map((r) => r.healthz).join(', ')} | ${yes(list.every((r) => r.healthz === 200))} |`);
+  const f = m('flood', 'project', (r) => r.framesPerMemberPerS);
+  say(`| flood frames/member/s ≤ 1000/window + 1 (${1000 / w + 1}) | ${fmt(f, 2)} | ${yes(f <= 1000 / w + 1)} |`);
+  say(`| flood RSS flat | growth after warm-up per run (MB): ${list.map((r) => rssGrowth(r)).join(', ')}; series ${list.map((r) => `[${r.rssSeriesMB.join(' ')}]`).join(' ')} | ${yes(list.every((r) => rssGrowth(r) !== null && rssGrowth(r) <= 50))} (≤ 50 MB) |`);
+  say(`| flood: everything left out counted as thinned | probe loss not explained by thinning per run: ${list.map((r) => r.unaccountedLost).join(', ')} | ${yes(list.every((r) => r.unaccountedLost === 0))} |`);
+}
+if (of('capacity', 'project').length) {
+  const list = of('capacity', 'project');
+  const r = list[0];
+  say(`| capacity ${r.viewers} joined for ${r.holdS} s, zero errors | joined ${list.map((x) => x.joined).join(', ')}, errors ${list.map((x) => x.connectErrors + x.closedAfterJoin).join(', ')} | ${yes(list.every((x) => x.joined === x.viewers && x.connectErrors === 0 && x.closedAfterJoin === 0))} |`);
+  const kb = m('capacity', 'project', (x) => x.kbPerConn);
+  say(`| capacity ≤ 10 KB RSS per connection | ${fmt(kb, 1)} KB | ${yes(kb <= 10)} |`);
+}
+if (of('maxrate', 'project').length) {
+  const p = of('maxrate', 'project')[0].maxRate;
+  const s = of('maxrate', 'socketio')[0]?.maxRate;
+  const n = of('maxrate', 'naive')[0]?.maxRate;
+  say(`| max rate: project ≥ 20× socketio, ≥ 10× naive | project ${p}, socketio ${s}, naive ${n} (a 0 means even the lowest step failed) | ${yes(s !== undefined && n !== undefined ? p >= 20 * Math.max(s, 1) && p >= 10 * Math.max(n, 1) : null)} |`);
+}
+say();
+if (errors.length) {
+  say(`Runs that failed: ${errors.map((e) => `${e.system} ${e.scenario} #${e.run}: ${e.error}`).join('; ')}`);
+}
+console.log(out.join('\n'));
