@@ -60,6 +60,7 @@ export class RedisBroker extends Broker implements OnApplicationShutdown {
   /** Why Redis counts as down; undefined while it is up. */
   private down: string | undefined = 'connecting';
   private subscriptionsRestored = false;
+  private restoring = false;
   private failedPings = 0;
   private checking = false;
   private closing = false;
@@ -252,7 +253,8 @@ export class RedisBroker extends Broker implements OnApplicationShutdown {
 
   /** (Re)subscribes the broadcast channel and every followed room: at start and after each reconnection. */
   private async restoreSubscriptions(): Promise<void> {
-    if (this.closing) return;
+    if (this.closing || this.restoring) return;
+    this.restoring = true;
     const rooms = [...this.followed.keys()];
     const channels = [this.keys.broadcastChannel, ...rooms.map((room) => this.keys.channel(room))];
     try {
@@ -266,6 +268,8 @@ export class RedisBroker extends Broker implements OnApplicationShutdown {
       void this.check();
     } catch (error) {
       this.logger.debug(`subscribing failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      this.restoring = false;
     }
   }
 
@@ -283,6 +287,8 @@ export class RedisBroker extends Broker implements OnApplicationShutdown {
       this.failedPings = 0;
       if (!this.sharded && !this.subscriptionsRestored) {
         this.markDown('restoring subscriptions');
+        // A restore that failed (Redis went away again meanwhile) is tried again.
+        void this.restoreSubscriptions();
         return;
       }
       this.markUp();

@@ -93,12 +93,13 @@ describe('WORKERS: one port, several processes', () => {
 
       const [victim] = listeningPids(server);
       process.kill(victim, 'SIGKILL');
-      const lost: Viewer[] = await eventually(() => {
-        const gone = group.filter((viewer) => viewer.ws.readyState === viewer.ws.CLOSED);
-        return gone.length > 0 ? gone : undefined;
-      }).then((gone) => gone!);
-      expect(lost.length).toBeLessThan(group.length);
       await eventually(() => server.output().includes(`worker ${victim} died`));
+      // The victim's viewers are closed (1006); the others still answer PING.
+      const answered = await Promise.all(group.map((viewer) => viewer.request('PING', {}, 'PONG').then(() => true, () => false)));
+      const lost = group.filter((_, i) => !answered[i]);
+      expect(lost.length).toBeGreaterThan(0);
+      expect(lost.length).toBeLessThan(group.length);
+      for (const viewer of lost) expect((await viewer.closed).code).toBe(1006);
       // The replacement listens under a new pid.
       await eventually(() => listeningPids(server).length === 3, 15_000);
       expect(listeningPids(server).slice(-1)[0]).not.toBe(victim);
