@@ -2,8 +2,9 @@
 // [--profile] [--no-build]`. Starts each server pinned to core 0 and the load generators and
 // publisher pinned to core 1 (taskset), runs each scenario to its end, prints a markdown
 // table (medians over runs) and appends JSON lines to bench/results/.
-import { execFileSync, fork, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,6 +117,18 @@ function ensureBuilt() {
 }
 
 let runCounter = 0;
+// A port range of its own per runner process, checked free, so two runners never share a server.
+const PORT_BASE = 20_000 + (process.pid % 400) * 40;
+function freePort(start) {
+  return new Promise((resolve, reject) => {
+    const tryPort = (port, left) => {
+      const probe = net.createServer();
+      probe.once('error', () => (left > 0 ? tryPort(port + 1, left - 1) : reject(new Error('no free port'))));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(port)));
+    };
+    tryPort(start, 200);
+  });
+}
 async function startServer(system, port, window, profileDir) {
   const args = ['-c', SERVER_CORE, process.execPath];
   if (profileDir) args.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
@@ -136,7 +149,11 @@ async function startServer(system, port, window, profileDir) {
   const deadline = nowMs() + 30_000;
   while (nowMs() < deadline) {
     if (child.exitInfo) throw new Error(`${system} exited at start: ${stderr}`);
-    if ((await httpGet(port, '/healthz', 1000))?.status === 200) return { child, pid: child.pid, stderr: () => stderr };
+    if ((await httpGet(port, '/healthz', 1000))?.status === 200) {
+      await sleep(200);
+      if (child.exitInfo) throw new Error(`${system} exited at start: ${stderr}`);
+      return { child, pid: child.pid, stderr: () => stderr };
+    }
     await sleep(100);
   }
   throw new Error(`${system} did not become healthy: ${stderr}`);
@@ -411,7 +428,7 @@ async function runOnce(system, scenarioName, run, { profileDir } = {}) {
   const viewers = Number(opt('viewers', 0)) || (sc.viewers ?? SCALE.viewers);
   const rooms = Array.from({ length: sc.rooms }, (_, i) => (sc.rooms === 1 ? 'big' : `r${i}`));
   const k = runCounter++;
-  const port = 17800 + (k % 150);
+  const port = await freePort(PORT_BASE + (k % 40));
   let server;
   let gens = [];
   const base = { system, scenario: scenarioName, run, quick: QUICK, viewers, rooms: rooms.length, window: sc.window };
@@ -502,6 +519,7 @@ async function runOnce(system, scenarioName, run, { profileDir } = {}) {
       await sleep(QUICK ? 500 : 1500);
       for (const g of gens) g.kill('SIGKILL');
     }
+    if (server?.child.exitInfo) log(`${system} server exited during the run: ${JSON.stringify(server.child.exitInfo)} ${server.stderr().slice(-1500)}`);
     await stopServer(server);
   }
 }
