@@ -64,8 +64,6 @@ export class RedisBroker extends Broker implements OnApplicationShutdown {
   private failedPings = 0;
   private checking = false;
   private closing = false;
-  /** Outages since start (for /metrics). */
-  outages = 0;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly subscriptions: Subscription[] = [];
 
@@ -309,7 +307,6 @@ export class RedisBroker extends Broker implements OnApplicationShutdown {
   private markDown(reason: string): void {
     if (this.closing) return;
     if (this.down === undefined) {
-      this.outages++;
       this.logger.warn(`Redis is down: ${reason}`);
     }
     this.down = reason;
