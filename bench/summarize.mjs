@@ -8,7 +8,10 @@ const rows = readFileSync(file, 'utf8')
   .split('\n')
   .filter(Boolean)
   .map((l) => JSON.parse(l));
-const results = rows.filter((r) => r.type === 'result' && !r.error);
+// --exclude system:scenario:run (repeatable): leave out a run known to be spoiled, and say so.
+const excluded = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--exclude' ? [a] : []));
+const isExcluded = (r) => excluded.includes(`${r.system}:${r.scenario}:${r.run}`);
+const results = rows.filter((r) => r.type === 'result' && !r.error && !isExcluded(r));
 const errors = rows.filter((r) => r.type === 'result' && r.error);
 const machine = rows.find((r) => r.type === 'machine');
 const SYSTEMS = ['project', 'ceiling', 'naive', 'socketio'];
@@ -126,6 +129,7 @@ if (of('maxrate', 'project').length) {
   say(`| max rate: project ≥ 20× socketio, ≥ 10× naive | project ${p}, socketio ${s}, naive ${n} (a 0 means even the lowest step failed) | ${yes(s !== undefined && n !== undefined ? p >= 20 * Math.max(s, 1) && p >= 10 * Math.max(n, 1) : null)} |`);
 }
 say();
+if (excluded.length) say(`Left out by request: ${excluded.join(', ')}.`);
 if (errors.length) {
   say(`Runs that failed: ${errors.map((e) => `${e.system} ${e.scenario} #${e.run}: ${e.error}`).join('; ')}`);
 }
