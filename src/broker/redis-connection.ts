@@ -130,20 +130,22 @@ export class RedisLink {
     }
   }
 
-  /** Pings every connection; rejects on an error or after timeoutMs. */
+  /** Pings every connection (every master of a cluster); rejects on an error or after timeoutMs. */
   async ping(): Promise<void> {
     const silent = `Redis did not answer PING within ${this.options.timeoutMs} ms`;
+    // On a cluster, every master: one stalled shard fails the cluster (full slot coverage).
+    const targets: RedisClient[] = this.commands instanceof Cluster ? this.commands.nodes('master') : this.clients;
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        Promise.all(this.clients.map((client) => client.ping())),
+        Promise.all(targets.map((client) => client.ping())),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error(silent)), this.options.timeoutMs);
         }),
       ]);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      throw new Error(/timed out/i.test(message) ? silent : `Redis PING failed: ${message}`);
+      throw new Error(message === silent || /timed out/i.test(message) ? silent : `Redis PING failed: ${message}`);
     } finally {
       clearTimeout(timer);
     }

@@ -19,7 +19,14 @@ describe('Redis Cluster with sharded pub/sub', () => {
 
   beforeAll(async () => {
     cluster = await OwnRedisCluster.start(3);
-    const env = { REDIS_URL: cluster.url, REDIS_CLUSTER: 'true', REDIS_PREFIX: prefix, BATCH_WINDOW_MS: '50', ONLINE_INTERVAL_MS: '200' };
+    const env = {
+      REDIS_URL: cluster.url,
+      REDIS_CLUSTER: 'true',
+      REDIS_PREFIX: prefix,
+      REDIS_TIMEOUT_MS: '500',
+      BATCH_WINDOW_MS: '50',
+      ONLINE_INTERVAL_MS: '200',
+    };
     [a, b] = await Promise.all([startServer(env), startServer(env)]);
   });
   afterAll(async () => {
@@ -71,5 +78,26 @@ describe('Redis Cluster with sharded pub/sub', () => {
     const answer = await postJson(a.http, '/broadcast', { text: 'cluster-wide' });
     const frame = await onB.next((f) => f.type === 'PUSH' && f.data.room === null);
     expect(frame.data.items).toEqual([expect.objectContaining({ id: answer.body.id, text: 'cluster-wide' })]);
+  });
+
+  it('turns unhealthy when one master stops answering, and delivers again on that shard when it is back', async () => {
+    const room = 'c-three';
+    const owner = cluster.nodes.find((node) => node.port === cluster.ownerOf(`${prefix}{${room}}:ch`))!;
+    const viewer = await Viewer.connect(a.ws);
+    viewers.push(viewer);
+    await viewer.join(room);
+    owner.pause();
+    try {
+      await eventually(async () => (await get(a.http, '/healthz')).status === 503, 10_000);
+      expect((await get(a.http, '/healthz')).body.reason).toMatch(/PING/);
+      expect((await postJson(b.http, roomPath(room) + '/comments', { text: 'stalled' })).status).toBe(503);
+    } finally {
+      owner.resume();
+    }
+    await eventually(async () => (await get(a.http, '/healthz')).status === 200 && (await get(b.http, '/healthz')).status === 200, 15_000);
+    // The cluster may take a moment to accept writes again after its node timeout.
+    await eventually(async () => (await postJson(b.http, roomPath(room) + '/comments', { text: 'back' })).status === 202, 15_000, 200);
+    await viewer.next((f) => f.type === 'PUSH' && f.data.items.some((item: any) => item.text === 'back'), 10_000);
+    expect(viewer.itemsIn(room).map((item) => item.text)).toContain('back');
   });
 });

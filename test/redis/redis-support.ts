@@ -128,7 +128,7 @@ export class OwnRedisCluster {
   }
 }
 
-class OwnRedisNode {
+export class OwnRedisNode {
   private constructor(
     readonly port: number,
     private readonly child: ChildProcess,
@@ -147,7 +147,16 @@ class OwnRedisNode {
     return new OwnRedisNode(port, child, dir);
   }
 
+  pause(): void {
+    this.child.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
+    this.resume();
     if (this.child.exitCode === null && this.child.signalCode === null) {
       const exited = once(this.child, 'exit');
       this.child.kill('SIGKILL');
