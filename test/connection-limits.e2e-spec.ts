@@ -27,7 +27,10 @@ describe('rate limits, heartbeat and presence', () => {
     expect(closed.code).toBe(1008);
     const refusals = viewer.frames.filter((f) => f.type === 'ERROR' && f.data.code === 'RATE_LIMITED');
     expect(refusals).toHaveLength(20);
-    expect(viewer.frames.filter((f) => f.type === 'ACK')).toHaveLength(2);
+    // The burst of 2, plus a token refilled (1/s) if a loaded machine took that long.
+    const acks = viewer.frames.filter((f) => f.type === 'ACK').length;
+    expect(acks).toBeGreaterThanOrEqual(2);
+    expect(acks).toBeLessThanOrEqual(4);
   });
 
   it('pings every third of HEARTBEAT_TIMEOUT_MS and closes a silent client with 1000', async () => {

@@ -1,16 +1,26 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import type { Observable } from 'rxjs';
+import type { RawData, WebSocket } from 'ws';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { DANMAKU_ROUTE_PREFIX } from '../danmaku-options.js';
-import { parseEnvelope } from './envelope-parser.js';
+import { type ParsedMessage, parseEnvelope } from './envelope-parser.js';
 import { UpgradeVerifier } from './upgrade-verifier.js';
 
 /**
  * Nest's ws adapter with the protocol's envelope parser and the options that come from
  * configuration: MAX_PAYLOAD (ws closes 1009 above it), the upgrade check, and no
  * per-message compression (frames are built once and must go out as they are).
+ *
+ * Messages are dispatched with one plain listener per connection instead of the base
+ * class's per-connection RxJS chain (fromEvent, share, takeUntil, mergeMap): with tens of
+ * thousands of mostly idle viewers that chain was most of a connection's memory
+ * (BENCHMARKS.md). Handlers still run through Nest's guards, pipes and filters.
  */
 export class DanmakuWsAdapter extends WsAdapter {
+  private readonly dispatchLogger = new Logger('DanmakuWsAdapter');
+
   constructor(private readonly app: INestApplicationContext) {
     super(app, { messageParser: parseEnvelope });
   }
@@ -24,6 +34,30 @@ export class DanmakuWsAdapter extends WsAdapter {
       maxPayload: this.app.get(DanmakuConfig).MAX_PAYLOAD,
       verifyClient: this.app.get(UpgradeVerifier).verify,
       perMessageDeflate: false,
+    });
+  }
+
+  override bindMessageHandlers(
+    client: WebSocket,
+    handlers: MessageMappingProperties[],
+    transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    const reply = (response: unknown) => {
+      if (response !== undefined && response !== null && client.readyState === 1) client.send(JSON.stringify(response));
+    };
+    const failed = (error: unknown) => this.dispatchLogger.error(error);
+    client.on('message', (data: RawData, isBinary: boolean) => {
+      // The parser tells text (a string) from binary (a Buffer) the way ws's events do.
+      const message = this.messageParser(isBinary ? data : data.toString()) as ParsedMessage;
+      const handler = handlers.find((candidate) => candidate.message === message.event);
+      if (!handler) return;
+      let result: unknown;
+      try {
+        result = handler.callback(message.data, message.event);
+      } catch (error) {
+        return failed(error);
+      }
+      transform(result).subscribe({ next: reply, error: failed });
     });
   }
 }
