@@ -20,6 +20,8 @@ export interface RedisLinkOptions {
   timeoutMs: number;
 }
 
+class ClusterMismatch extends Error {}
+
 /** Reconnection delay: exponential from 100 ms to 5 s with full jitter, so a fleet does not reconnect in step. */
 export function backoff(attempt: number): number {
   const ceiling = Math.min(5000, 100 * 2 ** Math.min(attempt, 10));
@@ -121,7 +123,15 @@ export class RedisLink {
         }),
       ]);
       await Promise.all(this.clients.map((client) => client.ping()));
+      if (!this.options.cluster && /cluster_enabled:1/.test(await this.commands.info('cluster'))) {
+        // Keys of other slots would answer MOVED: every room there would fail.
+        throw new ClusterMismatch('it is a Redis Cluster node: set REDIS_CLUSTER=true');
+      }
     } catch (error) {
+      if (error instanceof ClusterMismatch) {
+        this.close();
+        throw new ConfigError(`REDIS_URL="${redactUrl(this.options.url)}": ${error.message}`);
+      }
       this.close();
       const reason = this.lastError ?? (error instanceof Error ? error.message : String(error));
       throw new ConfigError(`REDIS_URL="${redactUrl(this.options.url)}": Redis is unreachable (${reason})`);

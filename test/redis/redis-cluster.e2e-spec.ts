@@ -1,5 +1,5 @@
 import { get, postJson, roomPath } from '../support/http.js';
-import { type RunningServer, startServer } from '../support/server.js';
+import { type RunningServer, startFailing, startServer } from '../support/server.js';
 import { Viewer, eventually } from '../support/viewer.js';
 import { OwnRedisCluster, redisCli, uniquePrefix } from './redis-support.js';
 
@@ -70,6 +70,14 @@ describe('Redis Cluster with sharded pub/sub', () => {
     expect(onB.itemsIn('c-three').map((item) => item.text)).toEqual(['c-three-2']);
     await eventually(async () => (await get(a.http, roomPath('c-three'))).body.online === 2);
     await eventually(async () => (await get(b.http, roomPath('c-three'))).body.online === 2);
+  });
+
+  it('refuses to start against a cluster node without REDIS_CLUSTER=true', async () => {
+    const url = `redis://127.0.0.1:${cluster.nodes[0].port}`;
+    const { code, output } = await startFailing({ REDIS_URL: url, REDIS_PREFIX: prefix });
+    expect(code).toBe(1);
+    expect(output).toContain(`REDIS_URL="${url}": it is a Redis Cluster node: set REDIS_CLUSTER=true`);
+    expect(output).not.toContain('listening');
   });
 
   it('carries broadcasts on their own sharded channel', async () => {
