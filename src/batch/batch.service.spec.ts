@@ -66,8 +66,20 @@ describe('BatchService', () => {
 
   const publish = (room: string, ...texts: string[]) => broker.publish(room, texts.map((t) => draft(room, t)));
   const microtasks = () => new Promise<void>((resolve) => queueMicrotask(resolve));
+  const immediate = () => new Promise<void>((resolve) => setImmediate(resolve));
+  /** Lets queued work run: microtasks (leading edge), then the fan-out's setImmediate. */
+  const settle = async () => {
+    await microtasks();
+    await immediate();
+  };
+  /** Moves the (fake) clock: the batch window closes, then the fan-out runs. */
+  const advance = async (ms: number) => {
+    vi.advanceTimersByTime(ms);
+    await immediate();
+  };
 
-  beforeEach(() => vi.useFakeTimers());
+  // The clock and bufferTime's timers are fake; the fan-out's setImmediate stays real.
+  beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] }));
   afterEach(() => {
     batches.onApplicationShutdown();
     vi.useRealTimers();
@@ -77,7 +89,7 @@ describe('BatchService', () => {
     start();
     const { writes } = viewer('r');
     await publish('r', 'first');
-    await microtasks();
+    await settle();
     expect(pushes(writes)).toEqual([{ room: 'r', items: [expect.objectContaining({ text: 'first', seq: 1 })] }]);
   });
 
@@ -85,10 +97,10 @@ describe('BatchService', () => {
     start();
     const { writes } = viewer('r');
     await publish('r', 'lead');
-    await microtasks();
+    await settle();
     for (let k = 0; k < 25; k++) await publish('r', `c${k}`);
     expect(writes).toHaveLength(1);
-    vi.advanceTimersByTime(200);
+    await advance(200);
     expect(writes).toHaveLength(2);
     const [, merged] = pushes(writes);
     expect(merged.items.map((i) => i.text)).toEqual(Array.from({ length: 25 }, (_, k) => `c${k}`));
@@ -99,7 +111,7 @@ describe('BatchService', () => {
     start();
     const { writes } = viewer('r');
     await publish('r', 'a', 'b', 'c');
-    await microtasks();
+    await settle();
     expect(pushes(writes)).toEqual([{ room: 'r', items: ['a', 'b', 'c'].map((text) => expect.objectContaining({ text })) }]);
   });
 
@@ -110,12 +122,12 @@ describe('BatchService', () => {
     const encode = vi.spyOn(encoder, 'encode');
     await publish('big', 'lead');
     await publish('small', 'lead');
-    await microtasks();
+    await settle();
     for (let k = 0; k < 10; k++) {
       await publish('big', `b${k}`);
       await publish('small', `s${k}`);
     }
-    vi.advanceTimersByTime(200);
+    await advance(200);
     expect(encode).toHaveBeenCalledTimes(4);
     for (const { writes } of members) expect(writes).toHaveLength(2);
     const [first, second] = members[0].writes;
@@ -131,10 +143,10 @@ describe('BatchService', () => {
     start({ BATCH_MAX_ITEMS: '20' });
     const { writes } = viewer('r');
     await publish('r', 'lead');
-    await microtasks();
+    await settle();
     const drafts = Array.from({ length: 100 }, (_, k) => draft('r', `c${k}`, k % 25 === 3));
     await broker.publish('r', drafts);
-    vi.advanceTimersByTime(200);
+    await advance(200);
     const frame = pushes(writes)[1];
     expect(frame.items).toHaveLength(20);
     for (const k of [3, 28, 53, 78]) expect(frame.items.map((i) => i.text)).toContain(`c${k}`);
@@ -147,10 +159,10 @@ describe('BatchService', () => {
     start({ BATCH_MAX_ITEMS: '3' });
     const { writes } = viewer('r');
     await publish('r', 'lead');
-    await microtasks();
+    await settle();
     await broker.publish('r', Array.from({ length: 5 }, (_, k) => draft('r', `p${k}`, true)));
-    vi.advanceTimersByTime(200);
-    vi.advanceTimersByTime(200);
+    await advance(200);
+    await advance(200);
     const frames = pushes(writes).slice(1);
     expect(frames.map((f) => f.items.map((i) => i.text))).toEqual([['p0', 'p1', 'p2'], ['p3', 'p4']]);
     expect(stats.thinned).toBe(0);
@@ -164,9 +176,9 @@ describe('BatchService', () => {
       await publish(`room${room}`, 'lead', 'second');
       await publish(`room${room}`, 'third');
     }
-    await microtasks();
+    await settle();
     expect(vi.getTimerCount()).toBe(baseline);
-    vi.advanceTimersByTime(200 * 10);
+    await advance(200 * 10);
     expect(vi.getTimerCount()).toBe(baseline);
   });
 
@@ -174,10 +186,10 @@ describe('BatchService', () => {
     start();
     const { writes } = viewer('r');
     await publish('r', 'one');
-    await microtasks();
-    vi.advanceTimersByTime(200 * 3);
+    await settle();
+    await advance(200 * 3);
     await publish('r', 'two');
-    await microtasks();
+    await settle();
     expect(pushes(writes).map((p) => p.items[0].text)).toEqual(['one', 'two']);
   });
 
@@ -188,7 +200,7 @@ describe('BatchService', () => {
     rooms.connect(a.member);
     rooms.connect(b.member);
     await broker.broadcast({ ...draft('x', 'hello all'), room: null });
-    await microtasks();
+    await settle();
     for (const { writes } of [a, b]) {
       expect(pushes(writes)).toEqual([{ room: null, items: [expect.objectContaining({ text: 'hello all', room: null })] }]);
     }
@@ -201,12 +213,12 @@ describe('BatchService', () => {
     // for the end of the tick.
     void publish('r', 'lead');
     expect(batches.firstPendingSeq('r')).toBe(1);
-    await microtasks();
+    await settle();
     expect(batches.firstPendingSeq('r')).toBeUndefined();
     void publish('r', 'two', 'three');
-    await microtasks();
+    await settle();
     expect(batches.firstPendingSeq('r')).toBe(2);
-    vi.advanceTimersByTime(200);
+    await advance(200);
     expect(batches.firstPendingSeq('r')).toBeUndefined();
   });
 
@@ -214,7 +226,7 @@ describe('BatchService', () => {
     start();
     const { writes } = viewer('r');
     await publish('r', 'lead');
-    await microtasks();
+    await settle();
     await publish('r', 'pending');
     expect(writes).toHaveLength(1);
     await batches.flushPending();

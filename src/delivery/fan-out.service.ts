@@ -21,6 +21,9 @@ interface Job {
  * Writes one pre-built frame to every member of a room. Jobs run in order, shard by
  * shard; a big room yields to the event loop between shards once a slice's worth of
  * sockets has been written, so one huge batch never holds the loop for its whole length.
+ * Writing starts on the next turn of the loop, never inside the caller: the batch
+ * window's timer (RxJS bufferTime restarts it when its subscriber returns) must not be
+ * stretched by the time the writes take.
  */
 @Injectable()
 export class FanOutService {
@@ -37,7 +40,10 @@ export class FanOutService {
 
   deliver(room: string | null, frame: Buffer): void {
     this.queue.push({ room, frame, shard: 0 });
-    if (!this.scheduled) this.run();
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.run());
+    }
   }
 
   /** Resolves once every queued frame has been written. */
