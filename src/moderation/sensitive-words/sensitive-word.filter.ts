@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { DanmakuConfig } from '../../config/danmaku-config.js';
 import { DANMAKU_OPTIONS, type DanmakuModuleOptions } from '../../danmaku-options.js';
 import { accept, type CandidateComment, type CommentDecision, type CommentFilter, reject, rewrite } from '../comment-filter.js';
@@ -18,6 +18,9 @@ const WATCH_INTERVAL_MS = 1000;
 export class SensitiveWordFilter implements CommentFilter, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('SensitiveWords');
   private matcher = new SensitiveWordMatcher([]);
+  /** mtime and size of the word file as last loaded. */
+  private loadedVersion = '';
+  private watcher: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: DanmakuConfig,
@@ -36,11 +39,18 @@ export class SensitiveWordFilter implements CommentFilter, OnModuleInit, OnAppli
   onModuleInit(): void {
     this.reload();
     const file = this.config.SENSITIVE_WORDS_FILE;
-    if (file) watchFile(file, { interval: WATCH_INTERVAL_MS }, () => this.reloadSafely());
+    // Compared with the version actually loaded (fs.watchFile compares with a baseline it
+    // takes later, so a change landing in between would never be seen).
+    if (file) {
+      this.watcher = setInterval(() => {
+        if (this.versionOf(file) !== this.loadedVersion) this.reloadSafely();
+      }, WATCH_INTERVAL_MS);
+      this.watcher.unref();
+    }
   }
 
   onApplicationShutdown(): void {
-    if (this.config.SENSITIVE_WORDS_FILE) unwatchFile(this.config.SENSITIVE_WORDS_FILE);
+    clearInterval(this.watcher);
   }
 
   /** Rebuilds the matcher from `words`, or from the configured file and option list. */
@@ -61,11 +71,21 @@ export class SensitiveWordFilter implements CommentFilter, OnModuleInit, OnAppli
     const words = [...(this.options.sensitiveWords ?? [])];
     const file = this.config.SENSITIVE_WORDS_FILE;
     if (file) {
+      this.loadedVersion = this.versionOf(file);
       for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
         if (!line.trimStart().startsWith('#')) words.push(line);
       }
     }
     return words;
+  }
+
+  private versionOf(file: string): string {
+    try {
+      const { mtimeMs, size } = statSync(file);
+      return `${mtimeMs}:${size}`;
+    } catch {
+      return 'missing';
+    }
   }
 
   private reloadSafely(): void {
