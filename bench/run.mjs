@@ -2,6 +2,9 @@
 // [--profile] [--no-build]`. Starts each server pinned to core 0 and the load generators and
 // publisher pinned to core 1 (taskset), runs each scenario to its end, prints a markdown
 // table (medians over runs) and appends JSON lines to bench/results/.
+// `--scenarios cluster` runs big-room and many-rooms against project (in memory),
+// project-redis (1 process, REDIS_URL) and project-cluster (WORKERS=2 + REDIS_URL; the whole
+// server tree pinned to cores 0-1, so it shares core 1 with the load generators).
 import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
@@ -18,6 +21,7 @@ import {
   procSample,
   sleep,
 } from './lib/common.mjs';
+import { clusterTable } from './lib/cluster-table.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH);
@@ -38,7 +42,12 @@ const opt = (name, fallback) => {
 const QUICK = flag('quick');
 const RUNS = Number(opt('runs', QUICK ? 1 : 3));
 const SYSTEMS = opt('systems', 'project,ceiling,naive,socketio').split(',');
-const SCENARIOS = (opt('scenarios', QUICK ? 'big-room,many-rooms,flood,capacity' : 'big-room,many-rooms,flood,capacity,maxrate')).split(',').filter((s) => s && s !== 'none');
+const SCENARIOS = (opt('scenarios', QUICK ? 'big-room,many-rooms,flood,capacity' : 'big-room,many-rooms,flood,capacity,maxrate,cluster'))
+  .split(',')
+  .flatMap((s) => (s === 'cluster' ? ['cluster-big-room', 'cluster-many-rooms'] : [s]))
+  .filter((s) => s && s !== 'none');
+const REDIS_URL = opt('redis-url', process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379');
+const CLUSTER_SYSTEMS = opt('cluster-systems', 'project,project-redis,project-cluster').split(',');
 const PROFILE = flag('profile') || argv.includes('--profile-scenarios');
 const TAG = opt('tag', new Date().toISOString().replace(/[:.]/g, '-'));
 const JSONL = path.join(RESULTS, `${TAG}.jsonl`);
@@ -52,6 +61,10 @@ const SCENARIO = {
   'many-rooms': { rooms: QUICK ? 20 : 100, rate: 2000, window: 200, duration: SCALE.duration, ping: 100 },
   flood: { rooms: 1, rate: 5000, window: 200, duration: SCALE.duration, ping: 100 },
   capacity: { rooms: 1, rate: 0, window: 200, hold: SCALE.hold, viewers: SCALE.capacity },
+  // Same loads as big-room and many-rooms, at a size 2 cores can drive with 3 server variants
+  // (--viewers overrides). In --quick only when asked for, and tiny.
+  'cluster-big-room': { rooms: 1, rate: 200, window: 200, duration: SCALE.duration, ping: 100, viewers: QUICK ? 300 : 2000, cluster: true },
+  'cluster-many-rooms': { rooms: 100, rate: 2000, window: 200, duration: SCALE.duration, ping: 100, viewers: QUICK ? 300 : 2000, cluster: true },
   maxrate: {
     rooms: 1,
     window: 200,
@@ -68,10 +81,17 @@ function track(child) {
   child.on('exit', () => children.delete(child));
   return child;
 }
+// node:cluster workers of a WORKERS=2 server: not our direct children, killed by pid.
+const workerPids = new Set();
 function killAll() {
   for (const child of children) {
     try {
       child.kill('SIGKILL');
+    } catch {}
+  }
+  for (const pid of workerPids) {
+    try {
+      process.kill(pid, 'SIGKILL');
     } catch {}
   }
 }
@@ -90,8 +110,62 @@ const SERVER_SCRIPT = {
   ceiling: path.join(BENCH, 'servers/ceiling.mjs'),
   naive: path.join(BENCH, 'servers/naive.mjs'),
   socketio: path.join(BENCH, 'servers/socketio.mjs'),
+  'project-redis': path.join(BENCH, '.server/main.js'),
+  'project-cluster': path.join(BENCH, '.server/main.js'),
 };
-const MODE = { project: 'danmaku', ceiling: 'danmaku', naive: 'danmaku', socketio: 'socketio' };
+const MODE = { project: 'danmaku', ceiling: 'danmaku', naive: 'danmaku', socketio: 'socketio', 'project-redis': 'danmaku', 'project-cluster': 'danmaku' };
+/** Extra environment and pinning per system. The cluster's tree gets both cores (there are 2). */
+const SERVER_SETUP = {
+  'project-redis': () => ({ env: { REDIS_URL, REDIS_PREFIX: redisPrefix() }, cores: SERVER_CORE, workers: 0 }),
+  'project-cluster': () => ({ env: { REDIS_URL, REDIS_PREFIX: redisPrefix(), WORKERS: '2' }, cores: '0,1', workers: 2 }),
+};
+let prefixCounter = 0;
+const redisPrefix = () => `bench:${process.pid}:${Date.now()}:${prefixCounter++}:`;
+
+/** Direct children of a process (the node:cluster workers of a primary). */
+function childPids(pid) {
+  const out = [];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      if (text) out.push(...text.split(/\s+/).map(Number));
+    }
+  } catch {}
+  return out;
+}
+
+/** pid of the redis-server answering on REDIS_URL's port (its CPU is part of "where the time goes"). */
+function redisPid() {
+  const port = new URL(REDIS_URL).port || '6379';
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (/redis-server/.test(cmd) && cmd.includes(`:${port}`)) return Number(entry);
+    } catch {}
+  }
+  return null;
+}
+
+/** Deletes a run's keys (best effort; they would expire after 7 days anyway). */
+async function dropRedisKeys(prefix) {
+  let client;
+  try {
+    const { Redis } = await import('ioredis');
+    client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+    await client.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await client.del(...keys);
+    } while (cursor !== '0');
+  } catch (error) {
+    log(`could not drop Redis keys ${prefix}*: ${error.message}`);
+  } finally {
+    client?.disconnect();
+  }
+}
 
 /**
  * The project runs from a private build in bench/.server/ (tsc with the project's
@@ -130,7 +204,8 @@ function freePort(start) {
   });
 }
 async function startServer(system, port, window, profileDir) {
-  const args = ['-c', SERVER_CORE, process.execPath];
+  const setup = SERVER_SETUP[system]?.() ?? { env: {}, cores: SERVER_CORE, workers: 0 };
+  const args = ['-c', setup.cores, process.execPath];
   if (profileDir) args.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
   args.push(SERVER_SCRIPT[system]);
   const env = {
@@ -140,6 +215,7 @@ async function startServer(system, port, window, profileDir) {
     BATCH_WINDOW_MS: String(window),
     BATCH_MAX_ITEMS: '100',
     LOG_LEVEL: 'warn',
+    ...setup.env,
   };
   const child = track(spawn('taskset', args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] }));
   let stderr = '';
@@ -149,10 +225,16 @@ async function startServer(system, port, window, profileDir) {
   const deadline = nowMs() + 30_000;
   while (nowMs() < deadline) {
     if (child.exitInfo) throw new Error(`${system} exited at start: ${stderr}`);
-    if ((await httpGet(port, '/healthz', 1000))?.status === 200) {
-      await sleep(200);
+    const workers = setup.workers ? childPids(child.pid) : [];
+    for (const pid of workers) workerPids.add(pid);
+    if (workers.length >= setup.workers && (await httpGet(port, '/healthz', 1000))?.status === 200) {
+      // With workers, every one must answer: a few more health checks (round-robin hand-out).
+      for (let i = 0; i < 4 * setup.workers; i++) {
+        if ((await httpGet(port, '/healthz', 1000))?.status !== 200) break;
+      }
+      await sleep(setup.workers ? 1000 : 200);
       if (child.exitInfo) throw new Error(`${system} exited at start: ${stderr}`);
-      return { child, pid: child.pid, stderr: () => stderr, profiled: Boolean(profileDir) };
+      return { child, pid: child.pid, workers, prefix: setup.env.REDIS_PREFIX ?? null, stderr: () => stderr, profiled: Boolean(profileDir) };
     }
     await sleep(100);
   }
@@ -160,13 +242,23 @@ async function startServer(system, port, window, profileDir) {
 }
 
 async function stopServer(server) {
-  if (!server || server.child.exitInfo) return;
+  if (!server) return;
   // --quick does not wait for a graceful drain; a profiled server must exit cleanly to write its profile.
   server.child.kill(QUICK && !server.profiled ? 'SIGKILL' : 'SIGTERM');
   const deadline = nowMs() + (QUICK ? 1000 : 5000);
   while (!server.child.exitInfo && nowMs() < deadline) await sleep(100);
   if (!server.child.exitInfo) server.child.kill('SIGKILL');
+  // Workers outlive a primary killed with SIGKILL: kill whatever is left, by pid.
+  for (const pid of server.workers ?? []) {
+    try {
+      process.kill(pid, 0);
+      await sleep(QUICK ? 200 : 1000);
+      process.kill(pid, 'SIGKILL');
+    } catch {}
+    workerPids.delete(pid);
+  }
   await sleep(200);
+  if (server.prefix) await dropRedisKeys(server.prefix);
 }
 
 async function httpGet(port, urlPath, timeoutMs) {
@@ -313,6 +405,10 @@ async function publishPhase({ system, server, gens, port, rooms, rate, window, d
   });
   const published = publisher.waitFor('published', duration + 60_000);
   const genPids = gens.map((g) => g.pid);
+  // The server is the process plus its node:cluster workers, if any; Redis is measured too.
+  const serverPids = [server.pid, ...(server.workers ?? [])];
+  const redis = redisPid();
+  const extraPids = redis ? [redis] : [];
   const rssSeries = [];
   let killed = null;
   const watcher = setInterval(() => {
@@ -327,10 +423,10 @@ async function publishPhase({ system, server, gens, port, rooms, rate, window, d
   const statsBefore = (await httpGet(port, '/stats', SCALE.httpMs))?.body ?? {};
   await sleep(Math.max(0, startAt + warm - nowMs()));
   const snapA = await ask(gens, 'snapshot', 'snapshot');
-  const procA = sampleAll([server.pid, publisher.pid, ...genPids]);
+  const procA = sampleAll([...serverPids, publisher.pid, ...genPids, ...extraPids]);
   await sleep(Math.max(0, startAt + duration - nowMs()));
   const snapB = await ask(gens, 'snapshot', 'snapshot');
-  const procB = sampleAll([server.pid, publisher.pid, ...genPids]);
+  const procB = sampleAll([...serverPids, publisher.pid, ...genPids, ...extraPids]);
   const pub = await published;
   await drain(gens, window, SCALE.drainMs);
   clearInterval(watcher);
@@ -342,7 +438,8 @@ async function publishPhase({ system, server, gens, port, rooms, rate, window, d
   const items = sum(snapB, 'items') - sum(snapA, 'items');
   const frames = sum(snapB, 'dataFrames') - sum(snapA, 'dataFrames');
   const bytes = sum(snapB, 'bytes') - sum(snapA, 'bytes');
-  const serverCpu = cpuOf([server.pid], procA, procB);
+  const serverCpu = cpuOf(serverPids, procA, procB);
+  const redisCpu = redis ? cpuOf([redis], procA, procB) : null;
   const lat = new Uint32Array(HIST_SIZE);
   const pingHist = new Uint32Array(HIST_SIZE);
   for (const r of reports) {
@@ -414,8 +511,13 @@ async function publishPhase({ system, server, gens, port, rooms, rate, window, d
     publisherCpuPct: (100 * cpuOf([publisher.pid], procA, procB)) / dt,
     // CPU used on the machine by anything else (other people's builds and tests): noise.
     // Process time (user + system) only, so loopback softirq work is not counted here.
-    foreignCpuPct: Math.max(0, (100 * (procB.machine.cpu - procA.machine.cpu - cpuOf([server.pid, publisher.pid, ...genPids], procA, procB))) / dt),
-    rssMB: serverSample ? serverSample.rss / 1048576 : null,
+    foreignCpuPct: Math.max(0, (100 * (procB.machine.cpu - procA.machine.cpu - cpuOf([...serverPids, publisher.pid, ...genPids, ...extraPids], procA, procB))) / dt),
+    // The redis-server on REDIS_URL's port (whoever else uses it is counted too).
+    redisCpuPct: redisCpu === null ? null : (100 * redisCpu) / dt,
+    machineBusyPct: (100 * (procB.machine.cpu - procA.machine.cpu)) / dt,
+    serverProcesses: serverPids.length,
+    workersCpuPct: serverPids.slice(1).map((pid) => (100 * cpuOf([pid], procA, procB)) / dt),
+    rssMB: serverSample ? serverPids.reduce((n, pid) => n + (procB[pid]?.rss ?? 0), 0) / 1048576 : null,
     idleRssMB: idleRss / 1048576,
     kbPerConn: serverSample ? (serverSample.rss - idleRss) / 1024 / viewers : null,
     rssSeriesMB: rssSeries,
@@ -539,6 +641,7 @@ function table(scenario, rows) {
     bySystem.get(r.system).push(r);
   }
   const out = [];
+  if (SCENARIO[scenario]?.cluster) return clusterTable(rows);
   if (scenario === 'capacity') {
     out.push('| system | runs | joined | connect/s | errors | closed during hold | idle RSS MB | RSS MB | KB/conn | server CPU % | loadgen CPU % | other CPU % | healthz |');
     out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
@@ -595,7 +698,7 @@ async function main() {
     const rows = [];
     const runs = scenario === 'maxrate' ? 1 : RUNS;
     for (let run = 1; run <= runs; run++) {
-      for (const system of SYSTEMS) {
+      for (const system of SCENARIO[scenario]?.cluster ? CLUSTER_SYSTEMS : SYSTEMS) {
         const result = await runOnce(system, scenario, run);
         appendFileSync(JSONL, JSON.stringify({ type: 'result', ...result }) + '\n');
         rows.push(result);

@@ -2,6 +2,7 @@
 // Medians over runs; per-run values where a median would hide something (loss).
 import { readFileSync } from 'node:fs';
 import { median } from './lib/common.mjs';
+import { clusterTable } from './lib/cluster-table.mjs';
 
 const file = process.argv[2];
 const rows = readFileSync(file, 'utf8')
@@ -45,6 +46,16 @@ for (const scenario of ['big-room', 'many-rooms', 'flood']) {
       `| ${system} | ${list.length} | ${fmt(med(list, (r) => r.deliveredPerS))} | ${fmt(med(list, (r) => r.framesPerS))} | ${fmt(med(list, (r) => r.framesPerMemberPerS), 2)} | ${fmt(med(list, (r) => r.itemsPerFrame), 1)} | ${fmt(med(list, (r) => r.MBps), 1)} | ${fmt(med(list, (r) => r.p50))} | ${fmt(med(list, (r) => r.p99))} | ${fmt(med(list, (r) => r.max))} | ${fmt(med(list, (r) => r.pingP99))} | ${list.map((r) => `${r.probeLost}/${r.probeExpected}`).join(', ')} | ${fmt(med(list, (r) => r.thinned))} | ${fmt(med(list, (r) => r.accepted))}/${fmt(med(list, (r) => r.attempted))} | ${fmt(med(list, (r) => r.serverCpuPct))} | ${fmt(med(list, (r) => r.serverCpuUsPerKItem))} | ${fmt(med(list, cpuPerFrameUs), 1)} | ${fmt(med(list, (r) => r.loadgenCpuPct))} | ${fmt(med(list, (r) => r.publisherCpuPct))} | ${fmt(med(list, (r) => r.foreignCpuPct))} | ${fmt(med(list, (r) => r.rssMB))} | ${fmt(med(list, rssGrowth))} | ${fmt(med(list, (r) => r.kbPerConn), 1)} | ${list.map((r) => (r.killed ? 'killed' : r.healthz ?? 'none')).join('/')} |`,
     );
   }
+  say();
+}
+
+for (const scenario of ['cluster-big-room', 'cluster-many-rooms']) {
+  const any = results.filter((r) => r.scenario === scenario);
+  if (any.length === 0) continue;
+  const x = any[0];
+  say(`### ${scenario}: ${x.viewers} viewers, ${x.rooms} room(s), ${x.rate} comments/s, window ${x.window} ms, ${x.durationS} s`);
+  say();
+  say(clusterTable(results.filter((r) => r.scenario === scenario)));
   say();
 }
 
