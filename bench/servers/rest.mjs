@@ -77,3 +77,35 @@ export function listen(server, name) {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }
+
+/**
+ * The control side of the raw-ws baselines (ceiling and naive), which differ only in how
+ * they push: PING, JOIN and LEAVE on a `rooms` map of room -> Set<ws>, counted in `stats`.
+ */
+export function serveViewers(wss, { rooms, seqs, stats }) {
+  wss.on('connection', (ws) => {
+    stats.connections++;
+    const joined = new Set();
+    ws.on('message', (data) => {
+      const msg = parseEnvelope(data);
+      if (!msg) return ws.send('{"type":"ERROR","data":{"code":"BAD_FRAME"}}');
+      const room = msg.data?.room;
+      if (msg.type === 'PING') ws.send('{"type":"PONG","data":{}}');
+      else if (msg.type === 'JOIN' && typeof room === 'string') {
+        let set = rooms.get(room);
+        if (!set) rooms.set(room, (set = new Set()));
+        set.add(ws);
+        joined.add(room);
+        ws.send(JSON.stringify({ type: 'JOINED', data: { room, seq: seqs.get(room) ?? 0, online: set.size } }));
+      } else if (msg.type === 'LEAVE' && typeof room === 'string') {
+        rooms.get(room)?.delete(ws);
+        joined.delete(room);
+        ws.send(JSON.stringify({ type: 'LEFT', data: { room } }));
+      }
+    });
+    ws.on('close', () => {
+      stats.connections--;
+      for (const room of joined) rooms.get(room)?.delete(ws);
+    });
+  });
+}
