@@ -6,7 +6,7 @@ import type { DanmakuConfig } from '../config/danmaku-config.js';
 import type { CommentDraft } from '../protocol/comment.js';
 import type { RoomService } from '../rooms/room.service.js';
 import { Broker, type BrokerHealth, type Delivery, type Published, type Replay } from './broker.js';
-import { RedisLink } from './redis-connection.js';
+import { RedisLink, redactUrl } from './redis-connection.js';
 import { RedisKeys } from './redis-keys.js';
 import { decodeMessage, encodeMessage, itemAroundSeq, priorityFlags } from './redis-message.js';
 
@@ -325,7 +325,7 @@ export class RedisBroker extends Broker implements OnApplicationShutdown {
   }
 
   private describeUrl(): string {
-    return this.config.REDIS_URL!.replace(/\/\/([^@/]*):([^@/]*)@/g, '//$1:***@');
+    return redactUrl(this.config.REDIS_URL!);
   }
 
   // --- presence ------------------------------------------------------------------------

@@ -55,6 +55,11 @@ export class DanmakuEvents implements OnApplicationShutdown {
     if (this.left.observed) this.left.next(event);
   }
 
+  /** Whether anyone listens to commentAccepted$: publishers skip building events otherwise. */
+  get acceptedObserved(): boolean {
+    return this.accepted.observed;
+  }
+
   emitAccepted(event: CommentAcceptedEvent): void {
     if (this.accepted.observed) this.accepted.next(event);
   }

@@ -10,11 +10,12 @@ import {
 import type { WebSocket } from 'ws';
 import { BatchService } from '../batch/batch.service.js';
 import { PushFrameEncoder } from '../batch/push-frame-encoder.js';
-import { Broker } from '../broker/broker.js';
+import { Broker, type Replay } from '../broker/broker.js';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { FanOutService } from '../delivery/fan-out.service.js';
 import { BAD_FRAME_EVENT, envelope, UNKNOWN_TYPE_EVENT } from '../protocol/envelope.js';
 import { PublishService } from '../publish/publish.service.js';
+import type { Member } from '../rooms/member.js';
 import { RoomService } from '../rooms/room.service.js';
 import { CommentRateGuard } from './comment-rate.guard.js';
 import { CommentMessage, JoinMessage, RoomMessage } from './messages.js';
@@ -74,14 +75,23 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
     if (!member.rooms.has(room) && member.rooms.size >= this.config.MAX_ROOMS_PER_CONN) {
       throw new ProtocolError('ROOM_LIMIT', `at most ${this.config.MAX_ROOMS_PER_CONN} rooms per connection`);
     }
-    // Joined before the history is read: an item published in between may arrive twice
-    // (clients skip seqs they have), never not at all.
+    // Joined before the history is read, so nothing published in between is missed.
     if (this.rooms.join(member, room)) this.events.emitJoined({ connectionId: member.id, user: member.user, room });
+    let seq: number;
+    let gap = false;
     if (since === undefined) {
-      const seq = await this.broker.lastSeq(room);
-      return envelope('JOINED', { room, seq, online: this.broker.onlineIn(room, this.rooms.onlineIn(room)) });
+      seq = await this.broker.lastSeq(room);
+    } else {
+      const replay = await this.broker.replay(room, since);
+      this.replayTo(member, room, replay);
+      ({ lastSeq: seq, gap } = replay);
     }
-    const replay = await this.broker.replay(room, since);
+    const online = this.broker.onlineIn(room, this.rooms.onlineIn(room));
+    return envelope('JOINED', { room, seq, online, ...(gap ? { gap: true } : {}) });
+  }
+
+  /** Sends the replayed items in frames of at most BATCH_MAX_ITEMS, before JOINED. */
+  private replayTo(member: Member, room: string, replay: Replay): void {
     // Items still waiting in the batch pipeline reach this member live; replaying them too
     // would deliver them twice.
     const pending = this.batches.firstPendingSeq(room);
@@ -91,12 +101,6 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
     for (let start = 0; start < end; start += max) {
       this.fanOut.writeTo(member, this.encoder.encode(room, replay.items.slice(start, Math.min(end, start + max))), now);
     }
-    return envelope('JOINED', {
-      room,
-      seq: replay.lastSeq,
-      online: this.broker.onlineIn(room, this.rooms.onlineIn(room)),
-      ...(replay.gap ? { gap: true } : {}),
-    });
   }
 
   @SubscribeMessage('LEAVE')

@@ -58,6 +58,7 @@ export class PublishService {
   }
 
   private announce(comments: CandidateComment[], published: Published[], origin: CommentOrigin): void {
+    if (!this.events.acceptedObserved) return;
     for (let i = 0; i < published.length; i++) {
       this.events.emitAccepted({ room: comments[i].room, id: published[i].id, seq: published[i].seq, comment: comments[i], origin });
     }
