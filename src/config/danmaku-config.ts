@@ -141,6 +141,13 @@ export class DanmakuConfig {
   @toBoolean() @IsBoolean()
   FOLD_DUPLICATES = false;
 
+  /**
+   * Answer POST /rooms/:room/comments(/batch) on the HTTP server itself, without express
+   * and the Nest router (see publish/direct-publish.route.ts); false: through Nest only.
+   */
+  @toBoolean() @IsBoolean()
+  DIRECT_PUBLISH = true;
+
   /** A word list, one per line, watched and reloaded when it changes. */
   @emptyAsUnset() @IsOptional() @IsString() @IsNotEmpty()
   SENSITIVE_WORDS_FILE?: string = undefined;

@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 
 function isLoopback(address: string | undefined): boolean {
@@ -25,7 +25,11 @@ export class AdminGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<Request>();
+    return this.authorize(context.switchToHttp().getRequest<IncomingMessage>());
+  }
+
+  /** The guard's rule on a bare request (the direct publish route has no ExecutionContext). */
+  authorize(request: IncomingMessage): true {
     if (!this.token) {
       if (isLoopback(request.socket.remoteAddress)) return true;
       throw new UnauthorizedException('admin calls without ADMIN_TOKEN are accepted from loopback only');

@@ -7,11 +7,15 @@ import { CommentRejectedError } from '../moderation/comment-filter.js';
 export class CommentRejectedFilter implements ExceptionFilter {
   catch(error: CommentRejectedError, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    response.status(HttpStatus.UNPROCESSABLE_ENTITY).json({
-      statusCode: HttpStatus.UNPROCESSABLE_ENTITY,
-      message: [error.reason],
-      error: 'Unprocessable Entity',
-      index: error.index,
-    });
+    response.status(HttpStatus.UNPROCESSABLE_ENTITY).json(rejectionBody(error));
   }
+}
+
+export function rejectionBody(error: CommentRejectedError) {
+  return {
+    statusCode: HttpStatus.UNPROCESSABLE_ENTITY,
+    message: [error.reason],
+    error: 'Unprocessable Entity',
+    index: error.index,
+  };
 }

@@ -4,13 +4,14 @@ import { RoomsModule } from '../rooms/rooms.module.js';
 import { StatsModule } from '../stats/stats.module.js';
 import { AdminGuard } from './admin.guard.js';
 import { CommentsController } from './comments.controller.js';
+import { DirectPublishRoute } from './direct-publish.route.js';
 import { GoPushController } from './go-push.controller.js';
 import { PublishService } from './publish.service.js';
 
 @Module({
   imports: [EventsModule, RoomsModule, StatsModule],
   controllers: [CommentsController, GoPushController],
-  providers: [PublishService, AdminGuard],
+  providers: [PublishService, AdminGuard, DirectPublishRoute],
   exports: [PublishService],
 })
 export class PublishModule {}

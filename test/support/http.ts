@@ -2,6 +2,7 @@ export interface Answer {
   status: number;
   body: any;
   text: string;
+  headers: Headers;
 }
 
 async function answer(response: Response): Promise<Answer> {
@@ -12,7 +13,7 @@ async function answer(response: Response): Promise<Answer> {
   } catch {
     body = undefined;
   }
-  return { status: response.status, body, text };
+  return { status: response.status, body, text, headers: response.headers };
 }
 
 export async function postJson(base: string, path: string, body: unknown, token?: string): Promise<Answer> {

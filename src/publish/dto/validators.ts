@@ -9,12 +9,16 @@ function codePoints(value: string): number {
 }
 
 /** Comment text: 1 to 200 Unicode code points. */
+export function isCommentText(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && codePoints(value) <= MAX_TEXT_CHARS;
+}
+
 export function IsCommentText(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isCommentText',
       validator: {
-        validate: (value) => typeof value === 'string' && value.length > 0 && codePoints(value) <= MAX_TEXT_CHARS,
+        validate: (value) => isCommentText(value),
         defaultMessage: () => `$property must be a string of 1 to ${MAX_TEXT_CHARS} characters`,
       },
     },

@@ -1,0 +1,171 @@
+import { BadRequestException, HttpException, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import getRawBody from 'raw-body';
+import { DanmakuConfig } from '../config/danmaku-config.js';
+import { DANMAKU_ROUTE_PREFIX } from '../danmaku-options.js';
+import { CommentRejectedError } from '../moderation/comment-filter.js';
+import { isValidRoomId } from '../protocol/room-id.js';
+import { AdminGuard } from './admin.guard.js';
+import { rejectionBody } from './comment-rejected.filter.js';
+import { directComments } from './direct-comment.js';
+import { PublishService } from './publish.service.js';
+
+/**
+ * Largest body the direct route reads; larger ones go to the Nest route. Below express's
+ * default json limit (100 KB), so a host app's limit is never looser here than there.
+ */
+const DIRECT_BODY_LIMIT = 64 * 1024;
+
+type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+
+interface Target {
+  room: string;
+  batch: boolean;
+}
+
+/**
+ * `POST /rooms/:room/comments` and `.../comments/batch`, the routes publishers hit
+ * thousands of times a second, answered on the HTTP server itself. Through express,
+ * the Nest router, the guard and the ValidationPipe a publish cost about 1.7 ms of CPU
+ * on the benchmark machine; here it costs what plain node:http does (BENCHMARKS.md).
+ *
+ * It takes only the well-formed case and leaves everything else to CommentsController,
+ * untouched: another method or path, a query string, a body that is not plain JSON of
+ * a known length, a refused admin check or room. A body it has read but cannot accept
+ * goes on to Nest already parsed, so every 400 is the ValidationPipe's own.
+ * The same PublishService runs either way (filters, events, stats).
+ *
+ * It skips express middleware and global guards and interceptors for these two routes,
+ * so it stays off when the app registers global guards or interceptors, or a global
+ * prefix or versioning; DIRECT_PUBLISH=false turns it off outright.
+ */
+@Injectable()
+export class DirectPublishRoute implements OnApplicationBootstrap {
+  private readonly logger = new Logger('DirectPublishRoute');
+  private readonly base: string;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly appConfig: ApplicationConfig,
+    private readonly config: DanmakuConfig,
+    private readonly guard: AdminGuard,
+    private readonly publisher: PublishService,
+    @Inject(DANMAKU_ROUTE_PREFIX) prefix: string,
+  ) {
+    this.base = prefix ? `/${prefix}/rooms/` : '/rooms/';
+  }
+
+  onApplicationBootstrap(): void {
+    const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    if (!server || !this.config.DIRECT_PUBLISH) return;
+    const reason = this.frameworkReason();
+    if (reason) {
+      this.logger.log(`publishing goes through Nest: ${reason}`);
+      return;
+    }
+    const listeners = server.listeners('request') as Handler[];
+    const framework: Handler = (request, response) => {
+      for (const listener of listeners) listener.call(server, request, response);
+    };
+    server.removeAllListeners('request');
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      const target = this.take(request);
+      if (target) void this.publish(request, response, target, framework);
+      else framework(request, response);
+    });
+  }
+
+  /** Why the host app needs its framework on every route, if it does. */
+  private frameworkReason(): string | undefined {
+    const app = this.appConfig;
+    if (app.getGlobalPrefix()) return 'the app has a global prefix';
+    if (app.getVersioning()) return 'the app uses versioning';
+    if (app.getGlobalGuards().length > 0 || app.getGlobalRequestGuards().length > 0) return 'the app has global guards';
+    if (app.getGlobalInterceptors().length > 0 || app.getGlobalRequestInterceptors().length > 0) {
+      return 'the app has global interceptors';
+    }
+    return undefined;
+  }
+
+  /** The room and route of a request this route answers, judged from its head alone. */
+  private take(request: IncomingMessage): Target | undefined {
+    const url = request.url ?? '';
+    if (request.method !== 'POST' || !url.startsWith(this.base) || url.includes('?')) return undefined;
+    const headers = request.headers;
+    const type = headers['content-type'];
+    if (type !== 'application/json' && type?.toLowerCase().replace(/\s/g, '') !== 'application/json;charset=utf-8') return undefined;
+    const size = headers['content-length'];
+    if (size === undefined || !/^[1-9]\d{0,5}$/.test(size) || Number(size) > DIRECT_BODY_LIMIT) return undefined;
+    if (headers['transfer-encoding'] !== undefined || headers['content-encoding'] !== undefined) return undefined;
+    const target = parsePath(url.slice(this.base.length));
+    if (!target || !isValidRoomId(target.room)) return undefined;
+    try {
+      this.guard.authorize(request);
+    } catch {
+      return undefined;
+    }
+    return target;
+  }
+
+  private async publish(request: IncomingMessage, response: ServerResponse, target: Target, framework: Handler): Promise<void> {
+    let body: unknown;
+    try {
+      const raw = await getRawBody(request, { length: request.headers['content-length'], limit: DIRECT_BODY_LIMIT });
+      body = JSON.parse(raw.toString('utf8'));
+    } catch (error) {
+      if ((error as { type?: string }).type === 'request.aborted') return;
+      return answerError(response, new BadRequestException((error as Error).message));
+    }
+    const comments = directComments(body, target.batch);
+    if (!comments) {
+      // Nest answers with the ValidationPipe's 400; body-parser sees the body already read.
+      (request as IncomingMessage & { body?: unknown }).body = body;
+      return framework(request, response);
+    }
+    try {
+      const published = await this.publisher.publish(target.room, comments);
+      answer(
+        response,
+        202,
+        target.batch
+          ? { accepted: published.length, firstSeq: published[0].seq, lastSeq: published.at(-1)!.seq }
+          : published[0],
+      );
+    } catch (error) {
+      if (error instanceof CommentRejectedError) return answer(response, 422, rejectionBody(error));
+      if (error instanceof HttpException) return answerError(response, error);
+      this.logger.error(error);
+      answer(response, 500, { statusCode: 500, message: 'Internal server error' });
+    }
+  }
+}
+
+/** `<room>/comments` or `<room>/comments/batch`, the room percent-decoded as express does. */
+function parsePath(rest: string): Target | undefined {
+  const batch = rest.endsWith('/comments/batch');
+  const suffix = batch ? '/comments/batch' : '/comments';
+  if (!rest.endsWith(suffix)) return undefined;
+  const encoded = rest.slice(0, -suffix.length);
+  if (encoded.length === 0 || encoded.includes('/')) return undefined;
+  try {
+    return { room: decodeURIComponent(encoded), batch };
+  } catch {
+    return undefined;
+  }
+}
+
+function answer(response: ServerResponse, status: number, body: unknown): void {
+  const json = JSON.stringify(body);
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(json),
+  });
+  response.end(json);
+}
+
+/** The body Nest's exception handler gives an HttpException. */
+function answerError(response: ServerResponse, error: HttpException): void {
+  const body = error.getResponse();
+  answer(response, error.getStatus(), typeof body === 'string' ? { statusCode: error.getStatus(), message: body } : body);
+}
