@@ -6,6 +6,9 @@ import { RoomService } from '../rooms/room.service.js';
 import { StatsService } from '../stats/stats.service.js';
 import { DanmakuEvents } from '../events/danmaku-events.js';
 
+/** ws's WebSocket.OPEN. */
+const OPEN = 1;
+
 /** Members written to before the loop yields, so PINGs, JOINs and REST calls get a turn. */
 const WRITES_PER_SLICE = 4096;
 
@@ -60,17 +63,42 @@ export class FanOutService {
    */
   writeTo(member: Member, frame: Buffer, now: number): boolean {
     if (!member.isOpen) return false;
-    const socket = member.socket;
-    if (socket.writableLength > this.config.SLOW_CONSUMER_BYTES) {
-      this.stats.dropped++;
-      this.checkSlow(member, now);
+    if (member.socket.writableLength > this.config.SLOW_CONSUMER_BYTES) {
+      this.skipSlow(member, now);
       return false;
     }
     member.slowSince = 0;
-    socket.write(frame);
+    member.socket.write(frame);
     this.stats.framesOut++;
     this.stats.bytesOut += frame.length;
     return true;
+  }
+
+  /**
+   * The hot loop: writeTo for every member of one shard, with the per-frame work (the
+   * bound, the counters) hoisted out of it.
+   */
+  private writeAll(members: ReadonlySet<Member>, frame: Buffer, now: number): void {
+    const limit = this.config.SLOW_CONSUMER_BYTES;
+    let written = 0;
+    for (const member of members) {
+      if (member.ws.readyState !== OPEN) continue;
+      const socket = member.socket;
+      if (socket.writableLength > limit) {
+        this.skipSlow(member, now);
+        continue;
+      }
+      if (member.slowSince !== 0) member.slowSince = 0;
+      socket.write(frame);
+      written++;
+    }
+    this.stats.framesOut += written;
+    this.stats.bytesOut += written * frame.length;
+  }
+
+  private skipSlow(member: Member, now: number): void {
+    this.stats.dropped++;
+    this.checkSlow(member, now);
   }
 
   /** Closes a member that has been over the bound for SLOW_CONSUMER_MS. */
@@ -97,7 +125,7 @@ export class FanOutService {
             : this.rooms.membersInShard(job.room, job.shard);
         job.shard++;
         if (members === undefined) continue;
-        for (const member of members) this.writeTo(member, job.frame, now);
+        this.writeAll(members, job.frame, now);
         budget -= members.size;
         if (budget <= 0 && (job.shard < this.rooms.shardCount || this.queue.length > 1)) {
           this.scheduled = true;

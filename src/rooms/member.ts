@@ -12,17 +12,19 @@ export class Member {
   slowSince = 0;
   /** Last time any frame or pong arrived from the client. */
   lastSeen = Date.now();
+  /**
+   * The TCP socket under ws, so a frame built once is written as-is (see delivery/).
+   * A field, not a getter: the fan-out reads it once per member per batch.
+   */
+  readonly socket: Socket;
 
   constructor(
     readonly id: number,
     readonly ws: WebSocket,
     /** The JWT `sub`, when viewers authenticate. */
     readonly user: string | undefined,
-  ) {}
-
-  /** The TCP socket under ws, so a frame built once is written as-is (see delivery/). */
-  get socket(): Socket {
-    return (this.ws as unknown as { _socket: Socket })._socket;
+  ) {
+    this.socket = (ws as unknown as { _socket: Socket })._socket;
   }
 
   get isOpen(): boolean {
