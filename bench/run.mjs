@@ -1,5 +1,5 @@
 // Benchmark runner: `npm run bench -- [--quick] [--runs N] [--systems a,b] [--scenarios x,y]
-// [--profile] [--no-build]`. Starts each server pinned to core 0 and the load generators and
+// [--profile [--profile-scenarios x,y] [--profile-systems a,b]] [--no-build]`. Starts each server pinned to core 0 and the load generators and
 // publisher pinned to core 1 (taskset), runs each scenario to its end, prints a markdown
 // table (medians over runs) and appends JSON lines to bench/results/.
 // `--scenarios cluster` runs big-room and many-rooms against project (in memory),
@@ -711,13 +711,15 @@ async function main() {
   }
   if (PROFILE) {
     for (const scenario of opt('profile-scenarios', 'big-room,flood').split(',')) {
-      const dir = path.join(RESULTS, 'prof', `${TAG}-${scenario}`);
-      mkdirSync(dir, { recursive: true });
-      const result = await runOnce('project', scenario, 1, { profileDir: dir });
-      appendFileSync(JSONL, JSON.stringify({ type: 'profile-run', ...result }) + '\n');
-      console.log(`### profile ${scenario}\n\n${table(scenario, [result])}\n`);
-      const summary = execFileSync(process.execPath, [path.join(BENCH, 'profile-summary.mjs'), dir]).toString();
-      console.log(summary);
+      for (const system of opt('profile-systems', 'project').split(',')) {
+        const dir = path.join(RESULTS, 'prof', `${TAG}-${scenario}-${system}`);
+        mkdirSync(dir, { recursive: true });
+        const result = await runOnce(system, scenario, 1, { profileDir: dir });
+        appendFileSync(JSONL, JSON.stringify({ type: 'profile-run', ...result }) + '\n');
+        console.log(`### profile ${scenario}\n\n${table(scenario, [result])}\n`);
+        const summary = execFileSync(process.execPath, [path.join(BENCH, 'profile-summary.mjs'), dir]).toString();
+        console.log(summary);
+      }
     }
   }
   // Medians, derived columns and the issue's targets, over everything in this results file.
