@@ -31,7 +31,8 @@ export function encodeItem(draft: CommentDraft, seq: number): string {
     text: draft.text,
     color: draft.color,
     mode: draft.mode,
-    ...(draft.user === undefined ? {} : { user: draft.user }),
+    // JSON.stringify leaves out an undefined user; one object shape keeps this fast.
+    user: draft.user,
     ts: draft.ts,
   });
 }

@@ -53,7 +53,9 @@ export class PublishService {
   }
 
   private review(room: string | null, inputs: CommentInput[], origin: CommentOrigin): Promise<CandidateComment[]> | CandidateComment[] {
-    const candidates = inputs.map((input): CandidateComment => ({ ...input, room }));
+    const candidates = inputs.map(
+      ({ text, color, mode, user, priority }): CandidateComment => ({ room, text, color, mode, user, priority }),
+    );
     return this.pipeline.isEmpty ? candidates : this.pipeline.review(candidates, { origin });
   }
 
@@ -72,7 +74,7 @@ function draft(comment: CandidateComment, ts: number): CommentDraft {
     text: comment.text,
     color: comment.color ?? DEFAULT_COLOR,
     mode: comment.mode ?? DEFAULT_MODE,
-    ...(comment.user === undefined ? {} : { user: comment.user }),
+    user: comment.user,
     ts,
     priority: comment.priority ?? false,
   };
