@@ -182,6 +182,50 @@ describe('BatchService', () => {
     expect(vi.getTimerCount()).toBe(baseline);
   });
 
+  it("flushes each room at the end of its own window, so busy rooms' writes are spread out", async () => {
+    start();
+    const a = viewer('a');
+    const b = viewer('b');
+    await publish('a', 'a-lead');
+    await settle();
+    await advance(100);
+    await publish('b', 'b-lead');
+    await settle();
+    await publish('a', 'a1');
+    await publish('b', 'b1');
+    await advance(100); // a's window (from 0) ends at 200
+    expect(pushes(a.writes).map((p) => p.items.map((i) => i.text))).toEqual([['a-lead'], ['a1']]);
+    expect(b.writes).toHaveLength(1);
+    await publish('a', 'a2');
+    await publish('b', 'b2');
+    await advance(100); // b's window (from 100) ends at 300
+    expect(pushes(b.writes).map((p) => p.items.map((i) => i.text))).toEqual([['b-lead'], ['b1', 'b2']]);
+    expect(a.writes).toHaveLength(2);
+    await advance(100); // a's next window ends at 400
+    expect(pushes(a.writes).at(-1)!.items.map((i) => i.text)).toEqual(['a2']);
+  });
+
+  it('never sends a room two frames less than a window apart', async () => {
+    start();
+    const { writes } = viewer('r');
+    const sentAt: number[] = [];
+    const record = () => {
+      while (sentAt.length < writes.length) sentAt.push(Date.now());
+    };
+    for (let t = 0; t < 2000; t += 5) {
+      await publish('r', `c${t}`);
+      await settle();
+      vi.advanceTimersByTime(5);
+      await immediate();
+      record();
+    }
+    const gaps = sentAt.slice(1).map((at, i) => at - sentAt[i]);
+    expect(gaps.length).toBeGreaterThan(8);
+    // The first frame after the leading edge may come up to one tick (window / 8) early.
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(200 - 200 / 8);
+    expect(gaps.slice(1).every((gap) => gap === 200)).toBe(true);
+  });
+
   it('goes back to leading edge once a room has been quiet for a full window', async () => {
     start();
     const { writes } = viewer('r');

@@ -12,26 +12,36 @@ import { thinBatch } from './thin-batch.js';
 /** Bounds the one shared buffer when a flood outruns the window (memory, not pacing). */
 const MAX_BUFFERED_ITEMS = 100_000;
 
+/** The one timer ticks this many times per window; each room flushes on the first tick after its window ends. */
+const TICKS_PER_WINDOW = 8;
+
 /**
  * Merges every room's comments per window into one PUSH frame per room. All comments
  * flow through ONE stream and ONE bufferTime timer, so idle rooms cost nothing; a quiet
  * room's first comment skips the wait (leading edge). Each batch is thinned to
  * BATCH_MAX_ITEMS, encoded and framed once, and handed to the fan-out as bytes.
+ *
+ * The timer ticks TICKS_PER_WINDOW times per window and a room's windows are timed by
+ * the clock from its own leading edge, so rooms flush on different ticks: a hundred busy
+ * rooms spread their writes over the window instead of all landing on one tick, which
+ * keeps the event loop (and every room's latency) smooth. Windows follow the clock, not
+ * the count of ticks, so ticks that fire late under load do not stretch them. A room gets
+ * at most one frame per window, less one tick when it has fallen behind.
  */
 @Injectable()
 export class BatchService implements OnModuleInit, OnApplicationShutdown {
   private readonly incoming = new Subject<Delivery>();
   private readonly subscriptions: Subscription[] = [];
-  /** Rooms that sent recently, with the last window period they stay batched in. */
-  private readonly hot = new Map<string | null, number>();
-  /** Priority items that did not fit their frame, first in the next one. */
-  private readonly carry = new Map<string | null, Delivery[]>();
+  private readonly tickMs: number;
+  /** Batched rooms, with the time (Date.now()) their current window ends. */
+  private readonly due = new Map<string | null, number>();
+  /** Items of batched rooms waiting for their window to end, with carried priority items first. */
+  private readonly waiting = new Map<string | null, Delivery[]>();
   /** Leading-edge items of quiet rooms, sent together at the end of the current tick. */
   private readonly leading = new Map<string | null, Delivery[]>();
   private leadingScheduled = false;
-  /** Per room, the lowest seq still waiting in this pipeline (leading group, buffer or carry). */
+  /** Per room, the lowest seq still waiting in this pipeline (leading group, buffer or waiting). */
   private readonly pendingSeq = new Map<string | null, number>();
-  private period = 0;
   private flushing = false;
 
   constructor(
@@ -41,13 +51,14 @@ export class BatchService implements OnModuleInit, OnApplicationShutdown {
     private readonly rooms: RoomService,
     private readonly stats: StatsService,
     private readonly config: DanmakuConfig,
-  ) {}
+  ) {
+    // At least 1 ms: timers do not go finer.
+    this.tickMs = Math.max(1, config.BATCH_WINDOW_MS / TICKS_PER_WINDOW);
+  }
 
   onModuleInit(): void {
     this.subscriptions.push(
-      this.incoming
-        .pipe(bufferTime(this.config.BATCH_WINDOW_MS, null, MAX_BUFFERED_ITEMS))
-        .subscribe((buffer) => this.flush(buffer)),
+      this.incoming.pipe(bufferTime(this.tickMs, null, MAX_BUFFERED_ITEMS)).subscribe((buffer) => this.onTick(buffer)),
       this.broker.deliveries$.subscribe((delivery) => this.accept(delivery)),
     );
   }
@@ -73,11 +84,11 @@ export class BatchService implements OnModuleInit, OnApplicationShutdown {
       group.push(delivery);
       return;
     }
-    if (this.flushing || this.config.BATCH_WINDOW_MS === 0 || !this.hot.has(delivery.room)) {
+    if (this.flushing || this.config.BATCH_WINDOW_MS === 0 || !this.due.has(delivery.room)) {
       // Leading edge: a quiet room's items go out at the end of this tick (so one
-      // publish of many items is one frame), and the room stays batched through the
-      // next full window, so the frame after this one is at least a window away.
-      this.hot.set(delivery.room, this.period + 1);
+      // publish of many items is one frame), and the room is batched for a window from
+      // now, so the frame after this one is at least a window away.
+      this.due.set(delivery.room, Date.now() + this.config.BATCH_WINDOW_MS);
       this.leading.set(delivery.room, [delivery]);
       if (!this.leadingScheduled) {
         this.leadingScheduled = true;
@@ -90,13 +101,14 @@ export class BatchService implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Sends everything still buffered (shutdown): the stream completes, bufferTime emits
-   * what it holds, carried priority items follow, and the fan-out drains.
+   * what it holds, every waiting room is flushed, carried priority items follow, and the
+   * fan-out drains.
    */
   async flushPending(): Promise<void> {
     this.flushing = true;
     this.sendLeading();
     this.incoming.complete();
-    while (this.carry.size > 0) this.flush([]);
+    while (this.waiting.size > 0) this.onTick([]);
     await this.fanOut.whenDrained();
   }
 
@@ -106,41 +118,40 @@ export class BatchService implements OnModuleInit, OnApplicationShutdown {
     this.leading.clear();
   }
 
-  private flush(buffer: Delivery[]): void {
-    const period = ++this.period;
-    if (buffer.length === 0 && this.carry.size === 0) {
-      this.forgetQuietRooms(period);
-      return;
-    }
-    const byRoom = new Map<string | null, Delivery[]>(this.carry);
-    this.carry.clear();
+  private onTick(buffer: Delivery[]): void {
+    const now = Date.now();
+    const window = this.config.BATCH_WINDOW_MS;
     for (const delivery of buffer) {
-      const items = byRoom.get(delivery.room);
+      const items = this.waiting.get(delivery.room);
       if (items) items.push(delivery);
-      else byRoom.set(delivery.room, [delivery]);
+      else this.waiting.set(delivery.room, [delivery]);
     }
-    for (const [room, items] of byRoom) {
-      this.hot.set(room, period);
+    const rooms = this.flushing ? [...this.waiting.keys()] : this.due.keys();
+    for (const room of rooms) {
+      const dueAt = this.due.get(room) ?? now;
+      if (!this.flushing && dueAt > now) continue;
+      const items = this.waiting.get(room);
+      if (!items) {
+        // A full window without comments: the room's next one is a leading edge again.
+        this.due.delete(room);
+        continue;
+      }
+      this.waiting.delete(room);
+      this.due.set(room, Math.max(dueAt + window, now + window - this.tickMs));
       this.sendThinned(room, items);
     }
-    this.forgetQuietRooms(period);
   }
 
   private sendThinned(room: string | null, items: Delivery[]): void {
     const merged = this.config.FOLD_DUPLICATES ? foldDuplicates(items) : items;
     const { send, carry, thinned } = thinBatch(merged, this.config.BATCH_MAX_ITEMS);
     this.stats.thinned += thinned;
-    if (carry.length > 0) this.carry.set(room, [...(this.carry.get(room) ?? []), ...carry]);
-    const stillPending = this.carry.get(room)?.find((item) => item.seq !== undefined)?.seq;
+    // Carried items go first in the room's next frame, before what arrives meanwhile.
+    if (carry.length > 0) this.waiting.set(room, [...carry, ...(this.waiting.get(room) ?? [])]);
+    const stillPending = this.waiting.get(room)?.find((item) => item.seq !== undefined)?.seq;
     if (stillPending === undefined) this.pendingSeq.delete(room);
     else this.pendingSeq.set(room, stillPending);
     this.send(room, send);
-  }
-
-  private forgetQuietRooms(period: number): void {
-    for (const [room, lastPeriod] of this.hot) {
-      if (lastPeriod < period) this.hot.delete(room);
-    }
   }
 
   private send(room: string | null, items: Delivery[]): void {
