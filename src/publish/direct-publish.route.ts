@@ -71,7 +71,7 @@ export class DirectPublishRoute implements OnApplicationBootstrap {
     server.removeAllListeners('request');
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       const target = this.take(request);
-      if (target) void this.publish(request, response, target, framework);
+      if (target) this.publish(request, response, target, framework).catch((error: unknown) => this.fail(response, error));
       else framework(request, response);
     });
   }
@@ -135,9 +135,14 @@ export class DirectPublishRoute implements OnApplicationBootstrap {
     } catch (error) {
       if (error instanceof CommentRejectedError) return answer(response, 422, rejectionBody(error));
       if (error instanceof HttpException) return answerError(response, error);
-      this.logger.error(error);
-      answer(response, 500, { statusCode: 500, message: 'Internal server error' });
+      this.fail(response, error);
     }
+  }
+
+  /** What Nest's exception handler does with an unexpected error: log it, answer 500. */
+  private fail(response: ServerResponse, error: unknown): void {
+    this.logger.error(error);
+    if (!response.headersSent) answer(response, 500, { statusCode: 500, message: 'Internal server error' });
   }
 }
 
