@@ -1,6 +1,12 @@
 import { NEVER, type Observable } from 'rxjs';
 import type { CommentDraft } from '../protocol/comment.js';
 
+/**
+ * A room's seq and history are forgotten after this long without a publish, by every
+ * broker (to its clients, like a restart: a resume then reports a gap).
+ */
+export const ROOM_RETENTION_SECONDS = 7 * 24 * 3600;
+
 /** One item on its way to this process's batches, already in wire form. */
 export interface Delivery {
   /** null: a broadcast to every connection. */

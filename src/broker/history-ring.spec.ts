@@ -2,7 +2,7 @@ import { HistoryRing } from './history-ring.js';
 
 function filled(capacity: number, count: number): HistoryRing {
   const ring = new HistoryRing(capacity);
-  for (let seq = 1; seq <= count; seq++) ring.push(seq, `item${seq}`);
+  for (let seq = 1; seq <= count; seq++) ring.push(seq, `item${seq}`, 0);
   return ring;
 }
 

@@ -9,6 +9,8 @@ export class HistoryRing {
   private head = 0;
   private size = 0;
   private newestSeq = 0;
+  /** Date.now() of the last push (or of creation). */
+  lastPushAt = Date.now();
 
   constructor(private readonly capacity: number) {}
 
@@ -21,8 +23,9 @@ export class HistoryRing {
   }
 
   /** Appends the item numbered `seq`, which must be lastSeq + 1. */
-  push(seq: number, json: string): void {
+  push(seq: number, json: string, now: number): void {
     this.newestSeq = seq;
+    this.lastPushAt = now;
     if (this.capacity === 0) return;
     if (this.size < this.capacity) {
       this.items.push(json);

@@ -1,30 +1,45 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { type CommentDraft, encodeItem } from '../protocol/comment.js';
-import { Broker, type BrokerHealth, type Delivery, type Published, type Replay } from './broker.js';
+import { Broker, type BrokerHealth, type Delivery, type Published, ROOM_RETENTION_SECONDS, type Replay } from './broker.js';
 import { HistoryRing } from './history-ring.js';
 
-/** The single-process broker: seqs, history and delivery all live in this process. */
+/** How often rooms past ROOM_RETENTION_SECONDS are looked for. */
+const RETENTION_SWEEP_MS = 3600 * 1000;
+
+/**
+ * The single-process broker: seqs, history and delivery all live in this process. A
+ * room's history is dropped after ROOM_RETENTION_SECONDS without a publish (as Redis
+ * expires its keys), so a long-running server does not keep every room it ever saw.
+ */
 @Injectable()
-export class MemoryBroker extends Broker {
+export class MemoryBroker extends Broker implements OnApplicationShutdown {
   private readonly deliveries = new Subject<Delivery>();
   readonly deliveries$ = this.deliveries.asObservable();
   private readonly histories = new Map<string, HistoryRing>();
   private broadcastSeq = 0;
+  private readonly sweep: NodeJS.Timeout;
 
   constructor(private readonly config: DanmakuConfig) {
     super();
+    this.sweep = setInterval(() => this.forgetIdleRooms(Date.now()), RETENTION_SWEEP_MS);
+    this.sweep.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.sweep);
   }
 
   async publish(room: string, drafts: CommentDraft[]): Promise<Published[]> {
     const history = this.historyOf(room);
     const published = new Array<Published>(drafts.length);
+    const now = Date.now();
     for (let i = 0; i < drafts.length; i++) {
       const draft = drafts[i];
       const seq = history.lastSeq + 1;
       const json = encodeItem(draft, seq);
-      history.push(seq, json);
+      history.push(seq, json, now);
       published[i] = { id: draft.id, seq };
       this.deliveries.next({ room, json, priority: draft.priority, seq });
     }
@@ -53,6 +68,13 @@ export class MemoryBroker extends Broker {
 
   health(): BrokerHealth {
     return { ok: true };
+  }
+
+  private forgetIdleRooms(now: number): void {
+    const oldest = now - ROOM_RETENTION_SECONDS * 1000;
+    for (const [room, history] of this.histories) {
+      if (history.lastPushAt < oldest) this.histories.delete(room);
+    }
   }
 
   private historyOf(room: string): HistoryRing {

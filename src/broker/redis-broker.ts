@@ -5,13 +5,10 @@ import { Subject, type Subscription } from 'rxjs';
 import type { DanmakuConfig } from '../config/danmaku-config.js';
 import type { CommentDraft } from '../protocol/comment.js';
 import type { RoomService } from '../rooms/room.service.js';
-import { Broker, type BrokerHealth, type Delivery, type Published, type Replay } from './broker.js';
+import { Broker, type BrokerHealth, type Delivery, type Published, ROOM_RETENTION_SECONDS, type Replay } from './broker.js';
 import { RedisLink, redactUrl } from './redis-connection.js';
 import { RedisKeys } from './redis-keys.js';
 import { decodeMessage, encodeMessage, itemAroundSeq, priorityFlags } from './redis-message.js';
-
-/** A room's seq and history vanish after this long without a publish (a restart, to its clients). */
-export const ROOM_KEY_TTL_SECONDS = 7 * 24 * 3600;
 
 /** Health checks at most this far apart. */
 const MAX_CHECK_INTERVAL_MS = 1000;
@@ -127,7 +124,7 @@ export class RedisBroker extends Broker implements OnApplicationShutdown {
       this.keys.channel(room),
       this.publishCommand,
       this.config.HISTORY_SIZE,
-      ROOM_KEY_TTL_SECONDS,
+      ROOM_RETENTION_SECONDS,
       room,
       priorityFlags(drafts.map((draft) => draft.priority)),
     ];
@@ -145,7 +142,7 @@ export class RedisBroker extends Broker implements OnApplicationShutdown {
         this.keys.broadcastChannel,
         this.publishCommand,
         0,
-        ROOM_KEY_TTL_SECONDS,
+        ROOM_RETENTION_SECONDS,
         '',
         priorityFlags([draft.priority]),
         head,
