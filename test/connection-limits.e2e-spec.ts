@@ -1,3 +1,4 @@
+import { get } from './support/http.js';
 import { type RunningServer, startServer } from './support/server.js';
 import { Viewer } from './support/viewer.js';
 
@@ -31,6 +32,8 @@ describe('rate limits, heartbeat and presence', () => {
     const acks = viewer.frames.filter((f) => f.type === 'ACK').length;
     expect(acks).toBeGreaterThanOrEqual(2);
     expect(acks).toBeLessThanOrEqual(4);
+    // Every comment that was published got its ACK before the close.
+    expect((await get(server.http, '/rooms/flood')).body.seq).toBe(acks);
   });
 
   it('pings every third of HEARTBEAT_TIMEOUT_MS and closes a silent client with 1000', async () => {

@@ -113,14 +113,17 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
   @SubscribeMessage('COMMENT')
   @UseGuards(CommentRateGuard)
   async comment(@ConnectedSocket() ws: WebSocket, @MessageBody() message: CommentMessage) {
-    const { member } = this.sessions.of(ws);
+    const session = this.sessions.of(ws);
+    const { member } = session;
     if (!member.rooms.has(message.room)) {
       throw new ProtocolError('NOT_JOINED', `join ${JSON.stringify(message.room)} before commenting in it`);
     }
-    const [published] = await this.publisher.publish(
-      message.room,
-      [{ text: message.text, color: message.color, mode: message.mode, user: member.user }],
-      'websocket',
+    const [published] = await session.publishing(() =>
+      this.publisher.publish(
+        message.room,
+        [{ text: message.text, color: message.color, mode: message.mode, user: member.user }],
+        'websocket',
+      ),
     );
     return envelope('ACK', { cid: message.cid, id: published.id, seq: published.seq });
   }

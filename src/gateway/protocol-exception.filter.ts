@@ -1,18 +1,22 @@
-import { type ArgumentsHost, Catch, Logger, ServiceUnavailableException, type WsExceptionFilter } from '@nestjs/common';
+import { type ArgumentsHost, Catch, Injectable, Logger, ServiceUnavailableException, type WsExceptionFilter } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import type { ErrorCode } from '../protocol/error-codes.js';
 import { BAD_FRAME_EVENT, envelope, UNKNOWN_TYPE_EVENT } from '../protocol/envelope.js';
 import { CommentRejectedError } from '../moderation/comment-filter.js';
 import { InvalidInputException } from '../validation/input-validation.pipe.js';
 import { ProtocolError } from './protocol-error.js';
+import { ViewerSessions } from './viewer-sessions.service.js';
 
 /** The error code for invalid data in each message type, when the room is not what is wrong. */
 const INVALID_DATA_CODE: Record<string, ErrorCode> = { COMMENT: 'BAD_COMMENT' };
 
 /** Answers every failed client message with the protocol's ERROR frame, echoing its cid. */
 @Catch()
+@Injectable()
 export class ProtocolExceptionFilter implements WsExceptionFilter {
   private readonly logger = new Logger('Gateway');
+
+  constructor(private readonly sessions: ViewerSessions) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ws = host.switchToWs();
@@ -25,7 +29,13 @@ export class ProtocolExceptionFilter implements WsExceptionFilter {
     const cid = typeof data?.cid === 'string' ? data.cid : undefined;
     if (client.readyState !== 1) return;
     client.send(JSON.stringify(envelope('ERROR', { code: error.code, message: error.message, ref, cid })));
-    if (error.options.closeCode !== undefined) client.close(error.options.closeCode, error.code);
+    const closeCode = error.options.closeCode;
+    if (closeCode === undefined) return;
+    // Comments accepted just before still get their ACK, then the connection closes.
+    const close = () => client.close(closeCode, error.code);
+    const session = this.sessions.find(client);
+    if (session) session.afterPublishing(close);
+    else close();
   }
 
   private toProtocolError(exception: unknown, pattern: string): ProtocolError {

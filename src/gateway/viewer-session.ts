@@ -15,6 +15,31 @@ export class ViewerSession {
     readonly comments: TokenBucket,
   ) {}
 
+  /** Comments of this connection still being published (their ACK not yet sent). */
+  private inFlight = 0;
+  private whenSettled: (() => void) | undefined;
+
+  /** Runs the publishing of one comment, so that a close can wait for its ACK. */
+  async publishing<T>(work: () => Promise<T>): Promise<T> {
+    this.inFlight++;
+    try {
+      return await work();
+    } finally {
+      if (--this.inFlight === 0 && this.whenSettled) {
+        const action = this.whenSettled;
+        this.whenSettled = undefined;
+        // After the handler's result (the ACK) has been sent, which happens in a microtask.
+        setImmediate(action);
+      }
+    }
+  }
+
+  /** Runs `action` once every comment in flight has been answered: at once if none is. */
+  afterPublishing(action: () => void): void {
+    if (this.inFlight === 0) action();
+    else this.whenSettled = action;
+  }
+
   /** Records a refusal; true when it is the MAX_REFUSALS-th within the window. */
   refuse(now: number): boolean {
     this.refusals.push(now);
