@@ -6,9 +6,6 @@ import { RoomService } from '../rooms/room.service.js';
 import { StatsService } from '../stats/stats.service.js';
 import { DanmakuEvents } from '../events/danmaku-events.js';
 
-/** ws's WebSocket.OPEN. */
-const OPEN = 1;
-
 /** Members written to before the loop yields, so PINGs, JOINs and REST calls get a turn. */
 const WRITES_PER_SLICE = 4096;
 
@@ -62,12 +59,7 @@ export class FanOutService {
    * @returns whether the frame was written.
    */
   writeTo(member: Member, frame: Buffer, now: number): boolean {
-    if (!member.isOpen) return false;
-    if (member.socket.writableLength > this.config.SLOW_CONSUMER_BYTES) {
-      this.skipSlow(member, now);
-      return false;
-    }
-    member.slowSince = 0;
+    if (!this.mayWrite(member, this.config.SLOW_CONSUMER_BYTES, now)) return false;
     member.socket.write(frame);
     this.stats.framesOut++;
     this.stats.bytesOut += frame.length;
@@ -82,23 +74,24 @@ export class FanOutService {
     const limit = this.config.SLOW_CONSUMER_BYTES;
     let written = 0;
     for (const member of members) {
-      if (member.ws.readyState !== OPEN) continue;
-      const socket = member.socket;
-      if (socket.writableLength > limit) {
-        this.skipSlow(member, now);
-        continue;
-      }
-      if (member.slowSince !== 0) member.slowSince = 0;
-      socket.write(frame);
+      if (!this.mayWrite(member, limit, now)) continue;
+      member.socket.write(frame);
       written++;
     }
     this.stats.framesOut += written;
     this.stats.bytesOut += written * frame.length;
   }
 
-  private skipSlow(member: Member, now: number): void {
-    this.stats.dropped++;
-    this.checkSlow(member, now);
+  /** Whether a frame may go to the member now; one over `limit` unsent bytes is skipped and checked. */
+  private mayWrite(member: Member, limit: number, now: number): boolean {
+    if (!member.isOpen) return false;
+    if (member.socket.writableLength > limit) {
+      this.stats.dropped++;
+      this.checkSlow(member, now);
+      return false;
+    }
+    if (member.slowSince !== 0) member.slowSince = 0;
+    return true;
   }
 
   /** Closes a member that has been over the bound for SLOW_CONSUMER_MS. */

@@ -18,7 +18,7 @@ export function IsCommentText(options?: ValidationOptions): PropertyDecorator {
     {
       name: 'isCommentText',
       validator: {
-        validate: (value) => isCommentText(value),
+        validate: isCommentText,
         defaultMessage: () => `$property must be a string of 1 to ${MAX_TEXT_CHARS} characters`,
       },
     },
