@@ -182,30 +182,29 @@ describe('BatchService', () => {
     expect(vi.getTimerCount()).toBe(baseline);
   });
 
-  it("flushes each room at the end of its own window, so busy rooms' writes are spread out", async () => {
+  it("spreads busy rooms over the window's phases, so their writes do not land on one tick", async () => {
     start();
-    const a = viewer('a');
-    const b = viewer('b');
-    await publish('a', 'a-lead');
+    const big = Array.from({ length: 7 }, () => viewer('big'));
+    const small = Array.from({ length: 14 }, (_, k) => viewer(`s${k}`));
+    const rooms = ['big', ...small.map((_, k) => `s${k}`)];
+    // Every room turns busy at the same moment: leading edges, then one comment each.
+    for (const room of rooms) await publish(room, `${room}-lead`);
     await settle();
-    await advance(100);
-    await publish('b', 'b-lead');
-    await settle();
-    await publish('a', 'a1');
-    await publish('b', 'b1');
-    await advance(100); // a's window (from 0) ends at 200
-    expect(pushes(a.writes).map((p) => p.items.map((i) => i.text))).toEqual([['a-lead'], ['a1']]);
-    expect(b.writes).toHaveLength(1);
-    await publish('a', 'a2');
-    await publish('b', 'b2');
-    await advance(100); // b's window (from 100) ends at 300
-    expect(pushes(b.writes).map((p) => p.items.map((i) => i.text))).toEqual([['b-lead'], ['b1', 'b2']]);
-    expect(a.writes).toHaveLength(2);
-    await advance(100); // a's next window ends at 400
-    expect(pushes(a.writes).at(-1)!.items.map((i) => i.text)).toEqual(['a2']);
+    for (const room of rooms) await publish(room, `${room}-next`);
+    const total = () => big.concat(small).reduce((n, v) => n + v.writes.length, 0);
+    const perTick: number[] = [];
+    let before = total();
+    for (let tick = 1; tick <= 12; tick++) {
+      await advance(25);
+      perTick.push(total() - before);
+      before = total();
+    }
+    // The first windows end half a window to one and a half from now: the big room's
+    // phase alone, every other phase two small rooms.
+    expect(perTick).toEqual([0, 0, 0, 7, 2, 2, 2, 2, 2, 2, 2, 0]);
   });
 
-  it('never sends a room two frames less than a window apart', async () => {
+  it('keeps one frame per window while busy, never two within half a window', async () => {
     start();
     const { writes } = viewer('r');
     const sentAt: number[] = [];
@@ -215,14 +214,17 @@ describe('BatchService', () => {
     for (let t = 0; t < 2000; t += 5) {
       await publish('r', `c${t}`);
       await settle();
+      record();
       vi.advanceTimersByTime(5);
       await immediate();
       record();
     }
     const gaps = sentAt.slice(1).map((at, i) => at - sentAt[i]);
     expect(gaps.length).toBeGreaterThan(8);
-    // The first frame after the leading edge may come up to one tick (window / 8) early.
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(200 - 200 / 8);
+    // The first frame after the leading edge comes on the room's phase, half a window to
+    // one and a half after it; then one per window.
+    expect(gaps[0]).toBeGreaterThanOrEqual(100);
+    expect(gaps[0]).toBeLessThan(300);
     expect(gaps.slice(1).every((gap) => gap === 200)).toBe(true);
   });
 

@@ -8,11 +8,15 @@ import { StatsService } from '../stats/stats.service.js';
 import { foldDuplicates } from './fold-duplicates.js';
 import { PushFrameEncoder } from './push-frame-encoder.js';
 import { thinBatch } from './thin-batch.js';
+import { type RoomWindow, WindowPhases } from './window-phases.js';
 
 /** Bounds the one shared buffer when a flood outruns the window (memory, not pacing). */
 const MAX_BUFFERED_ITEMS = 100_000;
 
-/** The one timer ticks this many times per window; each room flushes on the first tick after its window ends. */
+/**
+ * The one timer ticks this many times per window, and busy rooms are spread over as many
+ * phases; each room flushes on the first tick after its window ends.
+ */
 const TICKS_PER_WINDOW = 8;
 
 /**
@@ -21,20 +25,21 @@ const TICKS_PER_WINDOW = 8;
  * room's first comment skips the wait (leading edge). Each batch is thinned to
  * BATCH_MAX_ITEMS, encoded and framed once, and handed to the fan-out as bytes.
  *
- * The timer ticks TICKS_PER_WINDOW times per window and a room's windows are timed by
- * the clock from its own leading edge, so rooms flush on different ticks: a hundred busy
- * rooms spread their writes over the window instead of all landing on one tick, which
- * keeps the event loop (and every room's latency) smooth. Windows follow the clock, not
- * the count of ticks, so ticks that fire late under load do not stretch them. A room gets
- * at most one frame per window, less one tick when it has fallen behind.
+ * The timer ticks TICKS_PER_WINDOW times per window and every busy room keeps one phase
+ * of the window, balanced by members (WindowPhases), so a hundred busy rooms spread their
+ * writes evenly over the window instead of landing on a few ticks: the event loop (and
+ * every room's latency) stays smooth. Windows follow the clock, not the count of ticks,
+ * so ticks that fire late under load neither stretch them nor bunch rooms together. A
+ * room gets at most one frame per window of its phase, never two within half a window.
  */
 @Injectable()
 export class BatchService implements OnModuleInit, OnApplicationShutdown {
   private readonly incoming = new Subject<Delivery>();
   private readonly subscriptions: Subscription[] = [];
   private readonly tickMs: number;
-  /** Batched rooms, with the time (Date.now()) their current window ends. */
-  private readonly due = new Map<string | null, number>();
+  private readonly phases: WindowPhases;
+  /** Batched rooms, with their phase and the time their current window ends. */
+  private readonly windows = new Map<string | null, RoomWindow>();
   /** Items of batched rooms waiting for their window to end, with carried priority items first. */
   private readonly waiting = new Map<string | null, Delivery[]>();
   /** Leading-edge items of quiet rooms, sent together at the end of the current tick. */
@@ -54,6 +59,7 @@ export class BatchService implements OnModuleInit, OnApplicationShutdown {
   ) {
     // At least 1 ms: timers do not go finer.
     this.tickMs = Math.max(1, config.BATCH_WINDOW_MS / TICKS_PER_WINDOW);
+    this.phases = new WindowPhases(config.BATCH_WINDOW_MS, TICKS_PER_WINDOW, Date.now());
   }
 
   onModuleInit(): void {
@@ -84,11 +90,13 @@ export class BatchService implements OnModuleInit, OnApplicationShutdown {
       group.push(delivery);
       return;
     }
-    if (this.flushing || this.config.BATCH_WINDOW_MS === 0 || !this.due.has(delivery.room)) {
+    const batched = this.windows.has(delivery.room);
+    if (this.flushing || this.config.BATCH_WINDOW_MS === 0 || !batched) {
       // Leading edge: a quiet room's items go out at the end of this tick (so one
-      // publish of many items is one frame), and the room is batched for a window from
-      // now, so the frame after this one is at least a window away.
-      this.due.set(delivery.room, Date.now() + this.config.BATCH_WINDOW_MS);
+      // publish of many items is one frame), and the room is batched from now on.
+      if (!batched && this.config.BATCH_WINDOW_MS > 0) {
+        this.windows.set(delivery.room, this.phases.place(this.weightOf(delivery.room), Date.now()));
+      }
       this.leading.set(delivery.room, [delivery]);
       if (!this.leadingScheduled) {
         this.leadingScheduled = true;
@@ -120,26 +128,36 @@ export class BatchService implements OnModuleInit, OnApplicationShutdown {
 
   private onTick(buffer: Delivery[]): void {
     const now = Date.now();
-    const window = this.config.BATCH_WINDOW_MS;
     for (const delivery of buffer) {
       const items = this.waiting.get(delivery.room);
       if (items) items.push(delivery);
       else this.waiting.set(delivery.room, [delivery]);
     }
-    const rooms = this.flushing ? [...this.waiting.keys()] : this.due.keys();
-    for (const room of rooms) {
-      const dueAt = this.due.get(room) ?? now;
-      if (!this.flushing && dueAt > now) continue;
+    if (this.flushing) {
+      for (const [room, items] of this.waiting) {
+        this.waiting.delete(room);
+        this.sendThinned(room, items);
+      }
+      return;
+    }
+    for (const [room, roomWindow] of this.windows) {
+      if (roomWindow.due > now) continue;
       const items = this.waiting.get(room);
       if (!items) {
         // A full window without comments: the room's next one is a leading edge again.
-        this.due.delete(room);
+        this.phases.release(roomWindow);
+        this.windows.delete(room);
         continue;
       }
       this.waiting.delete(room);
-      this.due.set(room, Math.max(dueAt + window, now + window - this.tickMs));
+      this.phases.advance(roomWindow, now);
       this.sendThinned(room, items);
     }
+  }
+
+  /** Members a room's frames go to, as the weight of its phase. */
+  private weightOf(room: string | null): number {
+    return Math.max(1, room === null ? this.rooms.connectionCount : this.rooms.onlineIn(room));
   }
 
   private sendThinned(room: string | null, items: Delivery[]): void {

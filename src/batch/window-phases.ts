@@ -1,0 +1,68 @@
+/** A busy room's place on the clock: the phase it flushes on and the weight it was given. */
+export interface RoomWindow {
+  /** Date.now() at which the room's current window ends. */
+  due: number;
+  phase: number;
+  weight: number;
+}
+
+/**
+ * Spreads busy rooms evenly over the phases of the batch window. Every window is cut into
+ * `phases` equal steps; a room that turns busy takes the phase with the least weight
+ * (members) on it and keeps it until it goes quiet, and its windows end on that phase's
+ * grid. Rooms that turn busy together (a show starts) would otherwise flush together, and
+ * rooms flushed together by a late timer would stay together: the writes of one window
+ * would pile up on a few ticks and hold the event loop for tens of milliseconds at a time.
+ */
+export class WindowPhases {
+  private readonly load: number[];
+  private readonly step: number;
+
+  /** @param origin the clock time phase 0's grid starts from */
+  constructor(
+    private readonly window: number,
+    phases: number,
+    private readonly origin: number,
+  ) {
+    this.load = new Array<number>(phases).fill(0);
+    this.step = window / phases;
+  }
+
+  /**
+   * Places a room that has just sent a frame at `now`. Its first window ends on the grid at
+   * least half a window from now; of the lightest phases, the one that ends soonest.
+   */
+  place(weight: number, now: number): RoomWindow {
+    const notBefore = now + this.window / 2;
+    const phases = this.load.length;
+    // Phases in the order their next grid point comes, so ties go to the soonest.
+    const first = Math.ceil(((notBefore - this.origin) % this.window) / this.step) % phases;
+    let phase = first;
+    for (let k = 1; k < phases; k++) {
+      const candidate = (first + k) % phases;
+      if (this.load[candidate] < this.load[phase]) phase = candidate;
+    }
+    this.load[phase] += weight;
+    return { due: this.gridPoint(phase, notBefore), phase, weight };
+  }
+
+  /**
+   * Moves a room that has just sent a frame at `now` to its next window: the first grid
+   * point of its phase at least half a window from now, so a frame delayed by a busy loop
+   * keeps the room's phase (the rooms stay spread) and is never followed within half a
+   * window.
+   */
+  advance(room: RoomWindow, now: number): void {
+    room.due = this.gridPoint(room.phase, now + this.window / 2);
+  }
+
+  /** A room that went quiet gives its weight back. */
+  release(room: RoomWindow): void {
+    this.load[room.phase] -= room.weight;
+  }
+
+  private gridPoint(phase: number, notBefore: number): number {
+    const start = this.origin + phase * this.step;
+    return start + Math.max(0, Math.ceil((notBefore - start) / this.window)) * this.window;
+  }
+}
