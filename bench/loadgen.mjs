@@ -50,7 +50,17 @@ const SIO_CONNECT = clientFrame('40');
 // ---- counters --------------------------------------------------------------------------
 const counters = { frames: 0, dataFrames: 0, bytes: 0, items: 0 };
 let phase = 0;
+// Publish -> receive over the whole phase, cold start included.
 let latency = new Uint32Array(HIST_SIZE);
+// The same for comments published after the warm-up (the window throughput and CPU are
+// measured over), and from the server's accept (the item's own `ts`, Date.now() on the same
+// clock) to receive: the delivery leg without the publish leg.
+let steady = new Uint32Array(HIST_SIZE);
+let sinceAccept = new Uint32Array(HIST_SIZE);
+// Publish -> receive per second of the phase (by publish time): where a tail comes from.
+let bySecond = new Map();
+let phaseStart = 0;
+let steadyFrom = 0;
 let pingHist = new Uint32Array(HIST_SIZE);
 let stale = 0; // items of another phase
 let joined = 0;
@@ -290,7 +300,16 @@ class Conn {
       }
       const seq = Number(t.slice(a + 1, b));
       const ts = parseFloat(t.slice(b + 1));
-      latency[histIndex(now - ts)]++;
+      const index = histIndex(now - ts);
+      latency[index]++;
+      if (ts >= steadyFrom) {
+        steady[index]++;
+        if (typeof item.ts === 'number') sinceAccept[histIndex(now - item.ts)]++;
+      }
+      const second = Math.floor((ts - phaseStart) / 1000);
+      let hist = bySecond.get(second);
+      if (!hist) bySecond.set(second, (hist = new Uint32Array(HIST_SIZE)));
+      hist[index]++;
       if (this.seen.add(seq)) this.dupes++;
       if (seq < this.lastSeq) this.reorders++;
       else this.lastSeq = seq;
@@ -363,6 +382,11 @@ process.on('message', async (msg) => {
       // A new measuring phase: fresh latency and probe state.
       phase = msg.phase;
       latency = new Uint32Array(HIST_SIZE);
+      steady = new Uint32Array(HIST_SIZE);
+      sinceAccept = new Uint32Array(HIST_SIZE);
+      bySecond = new Map();
+      phaseStart = msg.startAt;
+      steadyFrom = msg.steadyFrom;
       pingHist = new Uint32Array(HIST_SIZE);
       stale = 0;
       for (const p of probes) p.resetProbe();
@@ -391,6 +415,9 @@ process.on('message', async (msg) => {
         closeCodes,
         stale,
         latency: histSparse(latency),
+        steady: histSparse(steady),
+        sinceAccept: histSparse(sinceAccept),
+        bySecond: [...bySecond].map(([second, hist]) => [second, histSparse(hist)]),
         ping: histSparse(pingHist),
         probes: probeReport(),
       });

@@ -387,9 +387,9 @@ async function drain(gens, window, maxMs) {
 
 /** One measured publishing phase against already-joined viewers. */
 async function publishPhase({ system, server, gens, port, rooms, rate, window, duration, ping, phase, run, viewers }) {
-  await ask(gens, 'phase', 'phased', { phase, pingMs: ping });
   const startAt = nowMs() + 300;
   const warm = Math.min(2000, duration / 4);
+  await ask(gens, 'phase', 'phased', { phase, pingMs: ping, startAt, steadyFrom: startAt + warm });
   const publisher = forkPinned(path.join(BENCH, 'publisher.mjs'), {
     port,
     rooms,
@@ -442,12 +442,23 @@ async function publishPhase({ system, server, gens, port, rooms, rate, window, d
   const redisCpu = redis ? cpuOf([redis], procA, procB) : null;
   const lat = new Uint32Array(HIST_SIZE);
   const pingHist = new Uint32Array(HIST_SIZE);
+  const steady = new Uint32Array(HIST_SIZE);
+  const sinceAccept = new Uint32Array(HIST_SIZE);
+  const bySecond = new Map();
   for (const r of reports) {
     histMerge(lat, r.latency);
+    histMerge(steady, r.steady);
+    histMerge(sinceAccept, r.sinceAccept);
+    for (const [second, sparse] of r.bySecond) {
+      if (!bySecond.has(second)) bySecond.set(second, new Uint32Array(HIST_SIZE));
+      histMerge(bySecond.get(second), sparse);
+    }
     histMerge(pingHist, r.ping);
   }
-  const l = histStats(lat);
+  const whole = histStats(lat);
+  const l = histStats(steady);
   const p = histStats(pingHist);
+  const a = histStats(sinceAccept);
   // Loss on probes: every accepted comment of the probe's room must arrive.
   const accepted = Object.fromEntries(Object.entries(pub.rooms).map(([room, b64]) => [room, SeqSet.fromBase64(b64)]));
   let expected = 0;
@@ -487,6 +498,13 @@ async function publishPhase({ system, server, gens, port, rooms, rate, window, d
     p99: l.p99,
     max: l.max,
     latencySamples: l.n,
+    // The same over the whole phase, the first (warm-up) seconds included.
+    wholeP50: whole.p50,
+    wholeP99: whole.p99,
+    wholeMax: whole.max,
+    acceptP50: a.p50,
+    acceptP99: a.p99,
+    p99BySecond: [...bySecond].sort((x, y) => x[0] - y[0]).map(([second, hist]) => [second, histStats(hist).p99]),
     pingP50: p.p50,
     pingP99: p.p99,
     pingMax: p.max,

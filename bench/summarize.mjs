@@ -37,13 +37,13 @@ for (const scenario of ['big-room', 'many-rooms', 'flood']) {
   const x = any[0];
   say(`### ${scenario}: ${x.viewers} viewers, ${x.rooms} room(s), ${x.rate} comments/s, window ${x.window} ms, ${x.durationS} s`);
   say();
-  say('| system | runs | delivered/s | frames/s | frames/member/s | items/frame | MB/s | p50 ms | p99 ms | max ms | PING p99 ms | probe loss per run (lost/expected) | thinned | accepted/attempted | server CPU % | CPU µs/1k items | CPU µs/frame | loadgen CPU % | publisher CPU % | other CPU % | RSS MB | RSS growth MB | KB/conn | healthz |');
-  say('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  say('| system | runs | delivered/s | frames/s | frames/member/s | items/frame | MB/s | p50 ms | p99 ms | max ms | p99 whole phase ms | p99 accept→receive ms | PING p99 ms | probe loss per run (lost/expected) | thinned | accepted/attempted | server CPU % | CPU µs/1k items | CPU µs/frame | loadgen CPU % | publisher CPU % | other CPU % | RSS MB | RSS growth MB | KB/conn | healthz |');
+  say('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const system of SYSTEMS) {
     const list = of(scenario, system);
     if (list.length === 0) continue;
     say(
-      `| ${system} | ${list.length} | ${fmt(med(list, (r) => r.deliveredPerS))} | ${fmt(med(list, (r) => r.framesPerS))} | ${fmt(med(list, (r) => r.framesPerMemberPerS), 2)} | ${fmt(med(list, (r) => r.itemsPerFrame), 1)} | ${fmt(med(list, (r) => r.MBps), 1)} | ${fmt(med(list, (r) => r.p50))} | ${fmt(med(list, (r) => r.p99))} | ${fmt(med(list, (r) => r.max))} | ${fmt(med(list, (r) => r.pingP99))} | ${list.map((r) => `${r.probeLost}/${r.probeExpected}`).join(', ')} | ${fmt(med(list, (r) => r.thinned))} | ${fmt(med(list, (r) => r.accepted))}/${fmt(med(list, (r) => r.attempted))} | ${fmt(med(list, (r) => r.serverCpuPct))} | ${fmt(med(list, (r) => r.serverCpuUsPerKItem))} | ${fmt(med(list, cpuPerFrameUs), 1)} | ${fmt(med(list, (r) => r.loadgenCpuPct))} | ${fmt(med(list, (r) => r.publisherCpuPct))} | ${fmt(med(list, (r) => r.foreignCpuPct))} | ${fmt(med(list, (r) => r.rssMB))} | ${fmt(med(list, rssGrowth))} | ${fmt(med(list, (r) => r.kbPerConn), 1)} | ${list.map((r) => (r.killed ? 'killed' : r.healthz ?? 'none')).join('/')} |`,
+      `| ${system} | ${list.length} | ${fmt(med(list, (r) => r.deliveredPerS))} | ${fmt(med(list, (r) => r.framesPerS))} | ${fmt(med(list, (r) => r.framesPerMemberPerS), 2)} | ${fmt(med(list, (r) => r.itemsPerFrame), 1)} | ${fmt(med(list, (r) => r.MBps), 1)} | ${fmt(med(list, (r) => r.p50))} | ${fmt(med(list, (r) => r.p99))} | ${fmt(med(list, (r) => r.max))} | ${fmt(med(list, (r) => r.wholeP99))} | ${fmt(med(list, (r) => r.acceptP99))} | ${fmt(med(list, (r) => r.pingP99))} | ${list.map((r) => `${r.probeLost}/${r.probeExpected}`).join(', ')} | ${fmt(med(list, (r) => r.thinned))} | ${fmt(med(list, (r) => r.accepted))}/${fmt(med(list, (r) => r.attempted))} | ${fmt(med(list, (r) => r.serverCpuPct))} | ${fmt(med(list, (r) => r.serverCpuUsPerKItem))} | ${fmt(med(list, cpuPerFrameUs), 1)} | ${fmt(med(list, (r) => r.loadgenCpuPct))} | ${fmt(med(list, (r) => r.publisherCpuPct))} | ${fmt(med(list, (r) => r.foreignCpuPct))} | ${fmt(med(list, (r) => r.rssMB))} | ${fmt(med(list, rssGrowth))} | ${fmt(med(list, (r) => r.kbPerConn), 1)} | ${list.map((r) => (r.killed ? 'killed' : r.healthz ?? 'none')).join('/')} |`,
     );
   }
   say();
@@ -104,7 +104,9 @@ if (of('big-room', 'project').length && of('big-room', 'ceiling').length) {
   const p99 = m('big-room', 'project', (r) => r.p99);
   const cp99 = m('big-room', 'ceiling', (r) => r.p99);
   const w = of('big-room', 'project')[0].window;
-  say(`| big-room p99 ≤ window + 250 ms (${w + 250}) and ≤ 1.25× ceiling | ${fmt(p99)} ms vs ceiling ${fmt(cp99)} ms (${fmt(p99 / cp99, 2)}×) | ${yes(p99 <= w + 250 && p99 <= 1.25 * cp99)} |`);
+  const wp99 = m('big-room', 'project', (r) => r.wholeP99);
+  const wcp99 = m('big-room', 'ceiling', (r) => r.wholeP99);
+  say(`| big-room p99 ≤ window + 250 ms (${w + 250}) and ≤ 1.25× ceiling | ${fmt(p99)} ms vs ceiling ${fmt(cp99)} ms (${fmt(p99 / cp99, 2)}×); whole phase, warm-up included: ${fmt(wp99)} vs ${fmt(wcp99)} ms | ${yes(p99 <= w + 250 && p99 <= 1.25 * cp99)} |`);
   const c = m('big-room', 'project', (r) => r.serverCpuUsPerKItem) / m('big-room', 'ceiling', (r) => r.serverCpuUsPerKItem);
   const cf = m('big-room', 'project', cpuPerFrameUs) / m('big-room', 'ceiling', cpuPerFrameUs);
   say(`| big-room server CPU per delivered comment ≤ 1.15× ceiling | ${fmt(c, 2)}× per comment (${fmt(cf, 2)}× per frame) | ${yes(c <= 1.15)} |`);
@@ -115,7 +117,8 @@ if (of('many-rooms', 'project').length) {
   say(`| many-rooms zero loss | probe loss per run ${list.map((r) => r.probeLost).join(', ')} | ${yes(list.every((r) => r.probeLost === 0))} |`);
   say(`| many-rooms ${list[0].rate}/s accepted in full | ${list.map((r) => `${r.accepted}/${r.attempted}`).join(', ')} | ${yes(list.every((r) => r.accepted === r.attempted))} |`);
   const p99 = m('many-rooms', 'project', (r) => r.p99);
-  say(`| many-rooms p99 ≤ window + 250 ms | ${fmt(p99)} ms | ${yes(p99 <= w + 250)} |`);
+  const wp99 = m('many-rooms', 'project', (r) => r.wholeP99);
+  say(`| many-rooms p99 ≤ window + 250 ms | ${fmt(p99)} ms; whole phase, warm-up included: ${fmt(wp99)} ms | ${yes(p99 <= w + 250)} |`);
 }
 if (of('flood', 'project').length) {
   const list = of('flood', 'project');
