@@ -23,7 +23,12 @@ describe('rate limits, heartbeat and presence', () => {
   it('closes with 1008 on the 20th refusal within 10 s, after sending it', async () => {
     const viewer = await Viewer.connect(server.ws);
     await viewer.join('flood');
+    // All 30 frames in one TCP write, so the server reads them in one chunk: the comments
+    // it accepts are still on their way to the publisher when the 20th refusal comes.
+    const socket = (viewer.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    socket.cork();
     for (let i = 0; i < 30; i++) viewer.send('COMMENT', { room: 'flood', text: `c${i}`, cid: `${i}` });
+    socket.uncork();
     const closed = await viewer.closed;
     expect(closed.code).toBe(1008);
     const refusals = viewer.frames.filter((f) => f.type === 'ERROR' && f.data.code === 'RATE_LIMITED');

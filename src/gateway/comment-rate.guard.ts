@@ -14,6 +14,8 @@ export class CommentRateGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const session = this.sessions.of(context.switchToWs().getClient<WebSocket>());
+    // Frames that came with the closing refusal: dropped (the filter answers nothing).
+    if (session.closing) return false;
     const now = Date.now();
     if (session.comments.take(now)) return true;
     const closeCode = session.refuse(now) ? CloseCode.POLICY_VIOLATION : undefined;

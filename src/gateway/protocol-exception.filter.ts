@@ -21,6 +21,8 @@ export class ProtocolExceptionFilter implements WsExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const ws = host.switchToWs();
     const client = ws.getClient<WebSocket>();
+    const session = this.sessions.find(client);
+    if (session?.closing) return;
     const data = ws.getData<Record<string, unknown> | undefined>();
     const pattern = ws.getPattern();
     const error = this.toProtocolError(exception, pattern);
@@ -31,11 +33,14 @@ export class ProtocolExceptionFilter implements WsExceptionFilter {
     client.send(JSON.stringify(envelope('ERROR', { code: error.code, message: error.message, ref, cid })));
     const closeCode = error.options.closeCode;
     if (closeCode === undefined) return;
-    // Comments accepted just before still get their ACK, then the connection closes.
+    // Comments accepted just before still get their ACK, then the connection closes. Frames
+    // read in one chunk are dispatched together, and the ones admitted before this refusal
+    // may still be in their guards and pipes: the close waits for the end of this turn, then
+    // for the comments in flight.
     const close = () => client.close(closeCode, error.code);
-    const session = this.sessions.find(client);
-    if (session) session.afterPublishing(close);
-    else close();
+    if (!session) return close();
+    session.closing = true;
+    setImmediate(() => session.afterPublishing(close));
   }
 
   private toProtocolError(exception: unknown, pattern: string): ProtocolError {

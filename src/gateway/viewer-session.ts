@@ -15,6 +15,9 @@ export class ViewerSession {
     readonly comments: TokenBucket,
   ) {}
 
+  /** Set by the refusal that closes the connection: nothing more is taken or answered. */
+  closing = false;
+
   /** Comments of this connection still being published (their ACK not yet sent). */
   private inFlight = 0;
   private whenSettled: (() => void) | undefined;
