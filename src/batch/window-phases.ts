@@ -7,12 +7,13 @@ export interface RoomWindow {
 }
 
 /**
- * Spreads busy rooms evenly over the phases of the batch window. Every window is cut into
- * `phases` equal steps; a room that turns busy takes the phase with the least weight
- * (members) on it and keeps it until it goes quiet, and its windows end on that phase's
- * grid. Rooms that turn busy together (a show starts) would otherwise flush together, and
- * rooms flushed together by a late timer would stay together: the writes of one window
- * would pile up on a few ticks and hold the event loop for tens of milliseconds at a time.
+ * Spreads busy rooms over the phases of the batch window. Every window is cut into
+ * `phases` equal steps; a room that turns busy takes a light phase (by weight: members)
+ * and keeps it until it goes quiet, and its windows end on that phase's grid, whatever the
+ * timer's delays. Rooms timed from their own first comment gathered instead: rooms that
+ * turn busy together (a show starts) flushed together, and rooms flushed together by a late
+ * timer stayed together, so the writes of one window piled up on a few ticks and held the
+ * event loop for tens of milliseconds at a time.
  */
 export class WindowPhases {
   private readonly load: number[];
@@ -29,16 +30,18 @@ export class WindowPhases {
   }
 
   /**
-   * Places a room that has just sent a frame at `now`. Its first window ends on the grid at
-   * least half a window from now; of the lightest phases, the one that ends soonest.
+   * Places a room whose leading frame went out at `now`. What follows within a window is
+   * merged (the protocol), so its first window ends on the grid at least a window from now:
+   * on the lightest of the phases whose grid comes within the next half window after that
+   * (ties to the soonest), so that first wait stays under a window and a half.
    */
   place(weight: number, now: number): RoomWindow {
-    const notBefore = now + this.window / 2;
+    const notBefore = now + this.window;
     const phases = this.load.length;
-    // Phases in the order their next grid point comes, so ties go to the soonest.
+    // Phases in the order their next grid point comes.
     const first = Math.ceil(((notBefore - this.origin) % this.window) / this.step) % phases;
     let phase = first;
-    for (let k = 1; k < phases; k++) {
+    for (let k = 1; k < Math.max(1, phases / 2); k++) {
       const candidate = (first + k) % phases;
       if (this.load[candidate] < this.load[phase]) phase = candidate;
     }
