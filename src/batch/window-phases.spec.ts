@@ -53,6 +53,14 @@ describe('WindowPhases', () => {
     expect(room.phase).toBe(phase);
   });
 
+  it('places rooms on the grid whatever side of the origin the clock is on', () => {
+    const spread = new WindowPhases(200, 8, 10_000);
+    const before = spread.place(1, 9_700);
+    expect(before).toMatchObject({ due: 9_900, phase: 4 });
+    const after = spread.place(1, 10_030);
+    expect(after).toMatchObject({ due: 10_250, phase: 2 });
+  });
+
   it('gives a quiet room its weight back', () => {
     const spread = phases();
     const first = spread.place(5, 0);

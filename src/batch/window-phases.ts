@@ -39,7 +39,8 @@ export class WindowPhases {
     const notBefore = now + this.window;
     const phases = this.load.length;
     // Phases in the order their next grid point comes.
-    const first = Math.ceil(((notBefore - this.origin) % this.window) / this.step) % phases;
+    const offset = (((notBefore - this.origin) % this.window) + this.window) % this.window;
+    const first = Math.ceil(offset / this.step) % phases;
     let phase = first;
     for (let k = 1; k < Math.max(1, phases / 2); k++) {
       const candidate = (first + k) % phases;
@@ -66,6 +67,6 @@ export class WindowPhases {
 
   private gridPoint(phase: number, notBefore: number): number {
     const start = this.origin + phase * this.step;
-    return start + Math.max(0, Math.ceil((notBefore - start) / this.window)) * this.window;
+    return start + Math.ceil((notBefore - start) / this.window) * this.window;
   }
 }
