@@ -23,14 +23,8 @@ const med = (list, f) => median(list.map(f));
 // ranks above every measured one (a median must not skip it) and shows as such.
 const NONE_ARRIVED = Number.POSITIVE_INFINITY;
 const steady = (key) => (r) => r[key] ?? (r.wholeP99 === null || r.wholeP99 === undefined ? null : NONE_ARRIVED);
-const medianOrNone = (values) => {
-  const finite = values.filter((v) => v !== NONE_ARRIVED);
-  const none = values.length - finite.length;
-  const v = [...finite.filter((x) => typeof x === 'number').sort((x, y) => x - y), ...Array(none).fill(NONE_ARRIVED)];
-  return v.length === 0 ? null : v.length % 2 ? v[Math.floor(v.length / 2)] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-};
 const latency = (list, key) => {
-  const value = medianOrNone(list.map(steady(key)));
+  const value = med(list, steady(key));
   return value === NONE_ARRIVED ? 'none arrived' : fmt(value);
 };
 const of = (scenario, system) => results.filter((r) => r.scenario === scenario && r.system === system);
@@ -115,8 +109,8 @@ if (of('big-room', 'project').length && of('big-room', 'ceiling').length) {
   say(`| big-room zero loss | project probe loss per run ${pl.join(', ')} | ${yes(pl.every((x) => x === 0))} |`);
   const d = m('big-room', 'project', (r) => r.deliveredPerS) / m('big-room', 'ceiling', (r) => r.deliveredPerS);
   say(`| big-room delivered/s ≥ 95 % of ceiling | ${fmt(100 * d)} % | ${yes(d >= 0.95)} |`);
-  const p99 = medianOrNone(of('big-room', 'project').map(steady('p99')));
-  const cp99 = medianOrNone(of('big-room', 'ceiling').map(steady('p99')));
+  const p99 = med(of('big-room', 'project'), steady('p99'));
+  const cp99 = med(of('big-room', 'ceiling'), steady('p99'));
   const w = of('big-room', 'project')[0].window;
   const wp99 = m('big-room', 'project', (r) => r.wholeP99);
   const wcp99 = m('big-room', 'ceiling', (r) => r.wholeP99);
@@ -130,7 +124,7 @@ if (of('many-rooms', 'project').length) {
   const w = list[0].window;
   say(`| many-rooms zero loss | probe loss per run ${list.map((r) => r.probeLost).join(', ')} | ${yes(list.every((r) => r.probeLost === 0))} |`);
   say(`| many-rooms ${list[0].rate}/s accepted in full | ${list.map((r) => `${r.accepted}/${r.attempted}`).join(', ')} | ${yes(list.every((r) => r.accepted === r.attempted))} |`);
-  const p99 = medianOrNone(of('many-rooms', 'project').map(steady('p99')));
+  const p99 = med(of('many-rooms', 'project'), steady('p99'));
   const wp99 = m('many-rooms', 'project', (r) => r.wholeP99);
   say(`| many-rooms p99 ≤ window + 250 ms | ${fmt(p99)} ms; whole phase, warm-up included: ${fmt(wp99)} ms | ${yes(p99 <= w + 250)} |`);
 }

@@ -105,7 +105,8 @@ export function procSample(pid) {
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function median(values) {
-  const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  // Infinity stays: it stands for "never", which ranks above every measured value.
+  const v = values.filter((x) => typeof x === 'number' && !Number.isNaN(x)).sort((a, b) => a - b);
   if (v.length === 0) return null;
   const mid = Math.floor(v.length / 2);
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
