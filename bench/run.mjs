@@ -110,12 +110,15 @@ const SERVER_SCRIPT = {
   ceiling: path.join(BENCH, 'servers/ceiling.mjs'),
   naive: path.join(BENCH, 'servers/naive.mjs'),
   socketio: path.join(BENCH, 'servers/socketio.mjs'),
+  'project-stream': path.join(BENCH, '.server/main.js'),
   'project-redis': path.join(BENCH, '.server/main.js'),
   'project-cluster': path.join(BENCH, '.server/main.js'),
 };
-const MODE = { project: 'danmaku', ceiling: 'danmaku', naive: 'danmaku', socketio: 'socketio', 'project-redis': 'danmaku', 'project-cluster': 'danmaku' };
+const MODE = { project: 'danmaku', 'project-stream': 'danmaku', ceiling: 'danmaku', naive: 'danmaku', socketio: 'socketio', 'project-redis': 'danmaku', 'project-cluster': 'danmaku' };
 /** Extra environment and pinning per system. The cluster's tree gets both cores (there are 2). */
 const SERVER_SETUP = {
+  // The project writing every frame with socket.write, as before the native batch writer.
+  'project-stream': () => ({ env: { NATIVE_WRITES: 'false' }, cores: SERVER_CORE, workers: 0 }),
   'project-redis': () => ({ env: { REDIS_URL, REDIS_PREFIX: redisPrefix() }, cores: SERVER_CORE, workers: 0 }),
   'project-cluster': () => ({ env: { REDIS_URL, REDIS_PREFIX: redisPrefix(), WORKERS: '2' }, cores: '0,1', workers: 2 }),
 };

@@ -148,6 +148,14 @@ export class DanmakuConfig {
   @toBoolean() @IsBoolean()
   DIRECT_PUBLISH = true;
 
+  /**
+   * true: a batch goes to a shard's sockets in one native call (native/batch-writer, see
+   * delivery/native-batch.ts) when that addon is built, else socket.write with a warning;
+   * false: socket.write per member.
+   */
+  @toBoolean() @IsBoolean()
+  NATIVE_WRITES = true;
+
   /** A word list, one per line, watched and reloaded when it changes. */
   @emptyAsUnset() @IsOptional() @IsString() @IsNotEmpty()
   SENSITIVE_WORDS_FILE?: string = undefined;

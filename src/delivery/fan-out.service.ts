@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { Member } from '../rooms/member.js';
 import { RoomService } from '../rooms/room.service.js';
 import { StatsService } from '../stats/stats.service.js';
 import { DanmakuEvents } from '../events/danmaku-events.js';
+import { loadNativeWriter, NativeBatch } from './native-batch.js';
 
 /** Members written to before the loop yields, so PINGs, JOINs and REST calls get a turn. */
 const WRITES_PER_SLICE = 4096;
@@ -30,13 +31,27 @@ export class FanOutService {
   private readonly queue: Job[] = [];
   private scheduled = false;
   private drained: (() => void)[] = [];
+  /** null: every write goes through socket.write (NATIVE_WRITES=false, or the addon is not built). */
+  private readonly nativeBatch: NativeBatch | null = null;
 
   constructor(
     private readonly rooms: RoomService,
     private readonly stats: StatsService,
     private readonly config: DanmakuConfig,
     private readonly events: DanmakuEvents,
-  ) {}
+  ) {
+    if (!config.NATIVE_WRITES) return;
+    const native = loadNativeWriter();
+    if ('writeEach' in native) {
+      this.nativeBatch = new NativeBatch(native.writeEach);
+      stats.fanOutWriter = 'native';
+    } else {
+      new Logger(FanOutService.name).warn(
+        `NATIVE_WRITES: the native batch writer is not available (${native.unavailable}); ` +
+          'writing with socket.write, which costs more CPU per member (BENCHMARKS.md)',
+      );
+    }
+  }
 
   deliver(room: string | null, frame: Buffer): void {
     this.queue.push({ room, frame, shard: 0 });
@@ -68,16 +83,19 @@ export class FanOutService {
 
   /**
    * The hot loop: writeTo for every member of one shard, with the per-frame work (the
-   * bound, the counters) hoisted out of it.
+   * bound, the counters) hoisted out of it, and the writes themselves made in one native
+   * call where the addon is loaded.
    */
   private writeAll(members: ReadonlySet<Member>, frame: Buffer, now: number): void {
     const limit = this.config.SLOW_CONSUMER_BYTES;
+    const batch = this.nativeBatch;
     let written = 0;
     for (const member of members) {
       if (!this.mayWrite(member, limit, now)) continue;
-      member.socket.write(frame);
+      if (batch === null || !batch.add(member.socket, frame)) member.socket.write(frame);
       written++;
     }
+    batch?.send(frame);
     this.stats.framesOut += written;
     this.stats.bytesOut += written * frame.length;
   }

@@ -29,6 +29,7 @@ export class StatsController {
       batches: s.batches,
       slowClosed: s.slowClosed,
       upgradesRefused: s.upgradesRefused,
+      fanOutWriter: s.fanOutWriter,
       brokerUp: this.broker.health().ok,
       draining: s.draining,
       uptimeSeconds: Math.round(process.uptime()),

@@ -21,6 +21,8 @@ export class StatsService {
   slowClosed = 0;
   /** Connections refused at the upgrade (bad token, draining). */
   upgradesRefused = 0;
+  /** How batches reach the sockets: 'native' (one addon call per shard) or 'stream' (socket.write each). */
+  fanOutWriter: 'native' | 'stream' = 'stream';
   /** Set once shutdown begins; health answers 503 from then on. */
   draining = false;
 }
