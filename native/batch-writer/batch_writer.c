@@ -9,6 +9,11 @@
 #include <sys/socket.h>
 #include <node_api.h>
 
+#ifndef MSG_NOSIGNAL
+/* macOS has no MSG_NOSIGNAL; Node ignores SIGPIPE for the whole process anyway. */
+#define MSG_NOSIGNAL 0
+#endif
+
 #define CHECK(call)                                                                    \
   if ((call) != napi_ok) return throw_type_error(env);
 
