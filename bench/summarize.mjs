@@ -15,7 +15,8 @@ const isExcluded = (r) => excluded.includes(`${r.system}:${r.scenario}:${r.run}`
 const results = rows.filter((r) => r.type === 'result' && !r.error && !isExcluded(r));
 const errors = rows.filter((r) => r.type === 'result' && r.error);
 const machine = rows.find((r) => r.type === 'machine');
-const SYSTEMS = ['project', 'ceiling', 'naive', 'socketio'];
+// In table order; a system with no results in the file is left out (project-stream only runs when asked for).
+const SYSTEMS = ['project', 'project-stream', 'ceiling', 'naive', 'socketio'];
 
 const fmt = (v, d = 0) => (v === null || v === undefined || Number.isNaN(v) ? '—' : Number(v).toFixed(d));
 const med = (list, f) => median(list.map(f));
