@@ -1,3 +1,4 @@
+import { rawSocketOf } from '../src/sockets/socket-internals.js';
 import { get } from './support/http.js';
 import { type RunningServer, startServer } from './support/server.js';
 import { Viewer } from './support/viewer.js';
@@ -25,7 +26,7 @@ describe('rate limits, heartbeat and presence', () => {
     await viewer.join('flood');
     // All 30 frames in one TCP write, so the server reads them in one chunk: the comments
     // it accepts are still on their way to the publisher when the 20th refusal comes.
-    const socket = (viewer.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    const socket = rawSocketOf(viewer.ws);
     socket.cork();
     for (let i = 0; i < 30; i++) viewer.send('COMMENT', { room: 'flood', text: `c${i}`, cid: `${i}` });
     socket.uncork();

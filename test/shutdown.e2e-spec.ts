@@ -1,3 +1,4 @@
+import { rawSocketOf } from '../src/sockets/socket-internals.js';
 import { get, postJson } from './support/http.js';
 import { startFailing, startServer } from './support/server.js';
 import { Viewer } from './support/viewer.js';
@@ -27,7 +28,7 @@ describe('shutdown', () => {
     const viewer = await Viewer.connect(server.ws);
     // A client that never answers the close frame keeps the server draining for a while.
     viewer.ws.on('close', () => undefined);
-    (viewer.ws as any)._socket.pause();
+    rawSocketOf(viewer.ws).pause();
     server.process.kill('SIGTERM');
     await vi.waitFor(async () => expect((await get(server.http, '/healthz')).status).toBe(503));
     expect((await get(server.http, '/healthz')).body).toEqual({ status: 'draining' });

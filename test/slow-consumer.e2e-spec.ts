@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { rawSocketOf } from '../src/sockets/socket-internals.js';
 import { get, postJson } from './support/http.js';
 import { type RunningServer, startServer } from './support/server.js';
 import { Viewer } from './support/viewer.js';
@@ -21,7 +21,7 @@ describe('slow consumers', () => {
     await fast.join('slow');
     await slow.join('slow');
     // Stop reading: the server's unsent bytes for this member can only grow.
-    (slow.ws as unknown as { _socket: Socket })._socket.pause();
+    rawSocketOf(slow.ws).pause();
 
     // ~750 KB per frame; the kernel's loopback buffers hold a few MB before ws's own queue grows.
     const items = Array.from({ length: 1000 }, (_, i) => ({ text: '弹'.repeat(200), user: `u${i}` }));
@@ -37,7 +37,7 @@ describe('slow consumers', () => {
     expect(final.slowClosed).toBe(1);
     expect(final.dropped).toBeGreaterThan(0);
 
-    (slow.ws as unknown as { _socket: Socket })._socket.resume();
+    rawSocketOf(slow.ws).resume();
     expect((await slow.closed).code).toBe(1013);
     // Whole frames only: every frame the slow member did get parsed and was complete.
     expect(slow.frames.filter((f) => f.type === 'PUSH').every((f) => f.data.items.length === 1000)).toBe(true);

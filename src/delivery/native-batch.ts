@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
+import { plainFdOf } from '../sockets/socket-internals.js';
 
 /** native/batch-writer's one function: send(2) `frame` to `fds[0..count)`, bytes taken (or -errno) in `written`. */
 type WriteEach = (fds: Int32Array, count: number, frame: Uint8Array, written: Int32Array) => void;
@@ -15,12 +16,6 @@ export function loadNativeWriter(): NativeWriter {
   } catch (error) {
     return { unavailable: (error as Error).message.split('\n')[0] };
   }
-}
-
-/** Node's handle under a net.Socket: null once the socket is destroyed and its fd closed. */
-interface HandledSocket {
-  _handle?: { fd?: number } | null;
-  encrypted?: boolean;
 }
 
 /**
@@ -51,12 +46,9 @@ export class NativeBatch {
    * @returns false when the socket must be written through Node instead.
    */
   add(socket: Socket, frame: Buffer): boolean {
-    const raw = socket as unknown as HandledSocket;
-    // Read per batch, never cached: a closed fd's number is soon another connection's.
-    const handle = raw._handle;
-    if (!handle || raw.encrypted === true || socket.writableLength !== 0) return false;
-    const fd = handle.fd;
-    if (fd === undefined || fd < 0) return false;
+    if (socket.writableLength !== 0) return false;
+    const fd = plainFdOf(socket);
+    if (fd < 0) return false;
     this.fds[this.count] = fd;
     this.sockets[this.count] = socket;
     if (++this.count === this.capacity) this.send(frame);

@@ -4,6 +4,7 @@ import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
 import type { RawData, WebSocket } from 'ws';
 import { DanmakuConfig } from '../config/danmaku-config.js';
+import { isOpen } from '../sockets/socket-internals.js';
 import { DANMAKU_ROUTE_PREFIX } from '../danmaku-options.js';
 import { type ParsedMessage, parseEnvelope } from './envelope-parser.js';
 import { UpgradeVerifier } from './upgrade-verifier.js';
@@ -43,7 +44,7 @@ export class DanmakuWsAdapter extends WsAdapter {
     transform: (data: unknown) => Observable<unknown>,
   ): void {
     const reply = (response: unknown) => {
-      if (response !== undefined && response !== null && client.readyState === 1) client.send(JSON.stringify(response));
+      if (response !== undefined && response !== null && isOpen(client)) client.send(JSON.stringify(response));
     };
     const failed = (error: unknown) => this.dispatchLogger.error(error);
     client.on('message', (data: RawData, isBinary: boolean) => {

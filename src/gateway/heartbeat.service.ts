@@ -1,14 +1,9 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { FanOutService } from '../delivery/fan-out.service.js';
+import { PING_FRAME } from '../sockets/socket-internals.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { RoomService } from '../rooms/room.service.js';
-
-/**
- * A server ping (FIN, opcode 0x9, no payload), built once and written like a batch:
- * ws.ping() would frame and cork anew for each of 10,000 connections.
- */
-const PING_FRAME = Buffer.from([0x89, 0x00]);
 
 /**
  * One timer for all connections: every third of HEARTBEAT_TIMEOUT_MS each connection is

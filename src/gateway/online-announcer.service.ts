@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
-import { textFrame } from '../batch/push-frame-encoder.js';
+import { textFrame } from '../sockets/socket-internals.js';
 import { Broker } from '../broker/broker.js';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { FanOutService } from '../delivery/fan-out.service.js';

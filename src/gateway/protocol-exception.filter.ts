@@ -4,6 +4,7 @@ import type { ErrorCode } from '../protocol/error-codes.js';
 import { BAD_FRAME_EVENT, envelope, UNKNOWN_TYPE_EVENT } from '../protocol/envelope.js';
 import { CommentRejectedError } from '../moderation/comment-filter.js';
 import { InvalidInputException } from '../validation/input-validation.pipe.js';
+import { isOpen } from '../sockets/socket-internals.js';
 import { ProtocolError } from './protocol-error.js';
 import { ViewerSessions } from './viewer-sessions.service.js';
 
@@ -29,7 +30,7 @@ export class ProtocolExceptionFilter implements WsExceptionFilter {
     const internal = pattern === BAD_FRAME_EVENT || pattern === UNKNOWN_TYPE_EVENT;
     const ref = error.options.ref ?? (internal ? undefined : pattern);
     const cid = typeof data?.cid === 'string' ? data.cid : undefined;
-    if (client.readyState !== 1) return;
+    if (!isOpen(client)) return;
     client.send(JSON.stringify(envelope('ERROR', { code: error.code, message: error.message, ref, cid })));
     const closeCode = error.options.closeCode;
     if (closeCode === undefined) return;

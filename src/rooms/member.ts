@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
+import { isOpen, rawSocketOf } from '../sockets/socket-internals.js';
 
 /**
  * One viewer connection as the fan-out sees it: the raw socket the pre-framed batches
@@ -24,10 +25,10 @@ export class Member {
     /** The JWT `sub`, when viewers authenticate. */
     readonly user: string | undefined,
   ) {
-    this.socket = (ws as unknown as { _socket: Socket })._socket;
+    this.socket = rawSocketOf(ws);
   }
 
   get isOpen(): boolean {
-    return this.ws.readyState === 1;
+    return isOpen(this.ws);
   }
 }
