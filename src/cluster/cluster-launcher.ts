@@ -38,8 +38,11 @@ export function runsServer(config: Pick<DanmakuConfig, 'WORKERS' | 'REDIS_URL'>)
  * that dies, and on SIGTERM or SIGINT forwards SIGTERM so every worker drains (pending
  * batches flushed, connections closed with 1012) before the primary exits.
  *
- * A worker that exits before it ever listened stops the whole server with its exit
- * code: a bad configuration or an unreachable Redis must not leave a half-started one.
+ * During the first start, a worker that exits before it listened stops the whole server
+ * with its exit code: a bad configuration or an unreachable Redis must not leave a
+ * half-started one. Once every worker has listened, the server is serving: a replacement
+ * that cannot start (Redis down for a while) is retried with backoff, because stopping
+ * would take the healthy workers' viewers down with it.
  */
 export function runPrimary(config: Pick<DanmakuConfig, 'WORKERS'>): void {
   const logger = new Logger('Primary');
@@ -47,6 +50,7 @@ export function runPrimary(config: Pick<DanmakuConfig, 'WORKERS'>): void {
   const listening = new Set<number>();
   const startedAt = new Map<number, number>();
   let restartDelay = 0;
+  let started = false;
   let stopping = false;
   let exitCode = 0;
 
@@ -60,17 +64,18 @@ export function runPrimary(config: Pick<DanmakuConfig, 'WORKERS'>): void {
   cluster.on('listening', (worker) => {
     if (listening.size === 0) logger.log(`${count} workers sharing the port`);
     listening.add(worker.id);
+    if (listening.size === count) started = true;
   });
 
   cluster.on('exit', (worker, code, signal) => {
     const how = signal ? `signal ${signal}` : `code ${code}`;
-    const wasListening = listening.delete(worker.id);
+    listening.delete(worker.id);
     if (stopping) {
       if (code !== 0 && code !== null) exitCode = code;
       if (alive().length === 0) process.exit(exitCode);
       return;
     }
-    if (!wasListening) {
+    if (!started) {
       logger.error(`worker ${worker.process.pid} exited during start-up (${how}): stopping`);
       stop(code === null || code === 0 ? 1 : code);
       return;

@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { postJson, roomPath } from '../support/http.js';
 import { type RunningServer, startFailing, startServer } from '../support/server.js';
 import { Viewer, eventually } from '../support/viewer.js';
-import { SHARED_REDIS_URL, freePort, uniquePrefix } from './redis-support.js';
+import { OwnRedis, SHARED_REDIS_URL, freePort, uniquePrefix } from './redis-support.js';
 
 /** GET on a new TCP connection each time, so node:cluster may hand it to any worker. */
 function getFresh(url: string): Promise<any> {
@@ -11,6 +11,18 @@ function getFresh(url: string): Promise<any> {
       let body = '';
       response.on('data', (chunk: Buffer) => (body += chunk.toString()));
       response.on('end', () => resolve(JSON.parse(body)));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+/** The status of a GET on a new TCP connection (any worker may answer). */
+function getStatus(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    request(url, { agent: false }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
     })
       .on('error', reject)
       .end();
@@ -38,6 +50,29 @@ describe('WORKERS: one port, several processes', () => {
     expect(output).toMatch(/worker \d+ exited during start-up/);
     expect(output).not.toContain('listening');
   });
+
+  it('once serving, a replacement that cannot reach Redis is retried with backoff while the other worker keeps serving', async () => {
+    const redis = await OwnRedis.start();
+    const server = await startServer({ WORKERS: '2', REDIS_URL: redis.url, REDIS_TIMEOUT_MS: '300' });
+    try {
+      await eventually(() => listeningPids(server).length === 2, 15_000);
+      const [victim, survivor] = listeningPids(server);
+      await redis.kill();
+      process.kill(victim, 'SIGKILL');
+      // The replacement exits during its start-up (Redis unreachable): retried, not a stop.
+      await eventually(() => /worker \d+ exited|died \(code 1\): restarting in/.test(server.output().split(`worker ${victim} died`)[1] ?? ''), 15_000);
+      expect(server.output()).not.toContain('exited during start-up');
+      // The surviving worker still answers, and tells the truth about Redis.
+      const health = await getStatus(`${server.http}/healthz`);
+      expect(health).toBe(503);
+      expect(listeningPids(server)).toContain(survivor);
+      await redis.restart();
+      await eventually(() => listeningPids(server).length === 3, 20_000);
+    } finally {
+      await server.stop();
+      await redis.stop();
+    }
+  }, 45_000);
 
   describe('WORKERS=2 with Redis', () => {
     let server: RunningServer;
