@@ -53,6 +53,33 @@ class RedisPrefix implements ValidatorConstraintInterface {
   }
 }
 
+@ValidatorConstraint({ name: 'origins' })
+class OriginList implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return value === undefined || (Array.isArray(value) && value.length > 0 && value.every(isOrigin));
+  }
+  defaultMessage(): string {
+    return '$property must be a comma-separated list of origins such as https://example.com or http://localhost:3000 (scheme, host and port only)';
+  }
+}
+
+function isOrigin(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}
+
+// A comma list from the environment; an array from module options passes through.
+const toList = () =>
+  Transform(({ value }) => {
+    if (typeof value !== 'string') return value;
+    const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+    return items.length === 0 ? undefined : items;
+  });
+
 // 'true'/'1' and 'false'/'0' from the environment; booleans from module options pass through.
 const toBoolean = () =>
   Transform(({ value }) => {
@@ -116,6 +143,13 @@ export class DanmakuConfig {
 
   @emptyAsUnset() @IsOptional() @IsString() @IsNotEmpty()
   VIEWER_TOKEN_SECRET?: string = undefined;
+
+  /**
+   * Browser origins allowed to open the socket; unset: any. An app that authenticates
+   * viewers by cookie must set it, or any site could open a socket with the viewer's cookies.
+   */
+  @toList() @Validate(OriginList)
+  ALLOWED_ORIGINS?: string[] = undefined;
 
   @emptyAsUnset() @IsOptional() @IsString() @IsNotEmpty()
   REDIS_URL?: string = undefined;

@@ -43,6 +43,9 @@ describe('validateConfig', () => {
     ['COMMENT_RATE', '0', 'COMMENT_RATE'],
     ['ONLINE_INTERVAL_MS', '99', 'ONLINE_INTERVAL_MS'],
     ['PORT', '-1', 'PORT'],
+    ['ALLOWED_ORIGINS', 'example.com', 'origins'],
+    ['ALLOWED_ORIGINS', 'https://example.com/', 'origins'],
+    ['ALLOWED_ORIGINS', 'https://example.com,https://x.example/path', 'origins'],
   ])('rejects %s=%s naming the variable', (name, value, expected) => {
     expect(() => validateConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => validateConfig({ [name]: value })).toThrow(new RegExp(`${name}="${value}"[^\\n]*${expected}`));
@@ -54,5 +57,14 @@ describe('validateConfig', () => {
 
   it('treats an empty optional secret as unset', () => {
     expect(validateConfig({ ADMIN_TOKEN: '' }).ADMIN_TOKEN).toBeUndefined();
+  });
+
+  it('reads ALLOWED_ORIGINS as a comma list, and an empty one as unset', () => {
+    expect(validateConfig({ ALLOWED_ORIGINS: ' https://a.example , http://localhost:3000,' }).ALLOWED_ORIGINS).toEqual([
+      'https://a.example',
+      'http://localhost:3000',
+    ]);
+    expect(validateConfig({ ALLOWED_ORIGINS: '' }).ALLOWED_ORIGINS).toBeUndefined();
+    expect(validateConfig({}).ALLOWED_ORIGINS).toBeUndefined();
   });
 });

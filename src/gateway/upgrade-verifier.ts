@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
+import { DanmakuConfig } from '../config/danmaku-config.js';
 import { StatsService } from '../stats/stats.service.js';
 import { type Viewer, ViewerAuthenticator } from './viewer-authenticator.js';
 
@@ -10,20 +11,30 @@ export type UpgradeRequest = IncomingMessage & { [VIEWER]?: Viewer };
 type Verdict = (accept: boolean, code?: number, reason?: string) => void;
 
 /**
- * ws's verifyClient: refuses upgrades while draining (503) and asks the
- * ViewerAuthenticator who the viewer is (401 when it says nobody).
+ * ws's verifyClient: refuses upgrades while draining (503), from browser origins not in
+ * ALLOWED_ORIGINS (403; clients that send no Origin are not browsers and pass), and asks
+ * the ViewerAuthenticator who the viewer is (401 when it says nobody).
  */
 @Injectable()
 export class UpgradeVerifier {
   private readonly logger = new Logger('UpgradeVerifier');
 
+  private readonly allowedOrigins: ReadonlySet<string> | undefined;
+
   constructor(
     private readonly authenticator: ViewerAuthenticator,
     private readonly stats: StatsService,
-  ) {}
+    config: DanmakuConfig,
+  ) {
+    this.allowedOrigins = config.ALLOWED_ORIGINS && new Set(config.ALLOWED_ORIGINS.map((origin) => origin.toLowerCase()));
+  }
 
   readonly verify = (info: { req: IncomingMessage }, done: Verdict): void => {
     if (this.stats.draining) return this.refuse(done, 503, 'Service Unavailable');
+    const origin = info.req.headers.origin;
+    if (this.allowedOrigins && origin !== undefined && !this.allowedOrigins.has(origin.toLowerCase())) {
+      return this.refuse(done, 403, 'Forbidden');
+    }
     let verdict: Viewer | null | Promise<Viewer | null>;
     try {
       verdict = this.authenticator.authenticate(info.req);
