@@ -40,6 +40,9 @@ describe('gateway rules', () => {
       ['bad\nroom', 'a line feed'],
       ['bad\u0000room', 'NUL'],
       ['bad\u0085room', 'a C1 control'],
+      ['x\uD800', 'a lone high surrogate (UTF-8 would turn it into x\uFFFD)'],
+      ['x\uDBFF', 'another lone high surrogate'],
+      ['\uDC00x', 'a lone low surrogate'],
       [42, 'not a string'],
     ])('refuses %j (%s) with BAD_ROOM', async (room) => {
       const viewer = await connect();

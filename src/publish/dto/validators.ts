@@ -1,16 +1,16 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
 import { MAX_TEXT_CHARS } from '../../protocol/comment.js';
 import { isValidRoomId } from '../../protocol/room-id.js';
+import { codePointCount, isWellFormedText } from '../../protocol/unicode.js';
 
-function codePoints(value: string): number {
-  let count = 0;
-  for (const _ of value) count++;
-  return count;
-}
-
-/** Comment text: 1 to 200 Unicode code points. */
+/** Comment text: 1 to 200 Unicode code points, well-formed. */
 export function isCommentText(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && codePoints(value) <= MAX_TEXT_CHARS;
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    codePointCount(value, MAX_TEXT_CHARS) <= MAX_TEXT_CHARS &&
+    isWellFormedText(value)
+  );
 }
 
 export function IsCommentText(options?: ValidationOptions): PropertyDecorator {
