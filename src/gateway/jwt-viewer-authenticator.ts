@@ -2,13 +2,21 @@ import { Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { jwtVerify } from 'jose';
 import { DanmakuConfig } from '../config/danmaku-config.js';
+import { codePointCount, isWellFormedText } from '../protocol/unicode.js';
 import { type Viewer, ViewerAuthenticator } from './viewer-authenticator.js';
 
 const ANONYMOUS: Viewer = {};
 
+/** The same bound as a REST comment's `user`: the sub is stamped on every comment. */
+const MAX_SUB_CHARS = 64;
+
+function isUserName(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && codePointCount(value, MAX_SUB_CHARS) <= MAX_SUB_CHARS && isWellFormedText(value);
+}
+
 /**
  * The protocol's default: anyone when VIEWER_TOKEN_SECRET is unset; otherwise an HS256
- * JWT in `?token=` whose `sub` (a non-empty string) is the user, with exp/nbf honoured.
+ * JWT in `?token=` whose `sub` (1 to 64 characters) is the user, with exp/nbf honoured.
  */
 @Injectable()
 export class JwtViewerAuthenticator extends ViewerAuthenticator {
@@ -24,7 +32,7 @@ export class JwtViewerAuthenticator extends ViewerAuthenticator {
     const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token');
     if (!token) return null;
     return jwtVerify(token, this.secret, { algorithms: ['HS256'] }).then(
-      ({ payload }) => (typeof payload.sub === 'string' && payload.sub.length > 0 ? { user: payload.sub } : null),
+      ({ payload }) => (isUserName(payload.sub) ? { user: payload.sub } : null),
       () => null,
     );
   }
