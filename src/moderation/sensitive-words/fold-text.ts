@@ -6,12 +6,16 @@ export interface FoldedText {
 }
 
 const foldCache = new Map<number, string>();
+// Format characters (zero-width spaces and joiners, soft hyphen, word joiner, bidi
+// controls) are invisible on the stage, so 'b\u200Bad' must still read as 'bad'.
+const INVISIBLE = /^\p{Cf}$/u;
 const FOLD_CACHE_LIMIT = 65_536;
 
 /**
  * Full-width to half-width and other compatibility forms (NFKC), then lower case: 'Ｂａｄ'
  * and 'BAD' both fold to 'bad', '①' to '1'. Folding is per code point so every folded
- * unit maps back to one original code point, which is what masking needs.
+ * unit maps back to one original code point, which is what masking needs. Invisible
+ * characters fold to nothing.
  */
 export function foldCodePoint(codePoint: number): string {
   if (codePoint < 0x80) {
@@ -19,7 +23,8 @@ export function foldCodePoint(codePoint: number): string {
   }
   let folded = foldCache.get(codePoint);
   if (folded === undefined) {
-    folded = String.fromCodePoint(codePoint).normalize('NFKC').toLowerCase();
+    const char = String.fromCodePoint(codePoint);
+    folded = INVISIBLE.test(char) ? '' : char.normalize('NFKC').toLowerCase();
     if (foldCache.size < FOLD_CACHE_LIMIT) foldCache.set(codePoint, folded);
   }
   return folded;

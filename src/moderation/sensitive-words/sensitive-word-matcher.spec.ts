@@ -25,6 +25,19 @@ describe('SensitiveWordMatcher', () => {
     expect(new SensitiveWordMatcher(['😡x']).mask('a😡xb')).toBe('a**b');
   });
 
+  it.each([
+    ['a zero-width space', '\u200B'],
+    ['a soft hyphen', '\u00AD'],
+    ['a word joiner', '\u2060'],
+    ['a bidi override', '\u202E'],
+    ['a bidi isolate', '\u2066'],
+    ['a zero-width joiner', '\u200D'],
+  ])('sees through %s inside a word, masking it with the word', (_, invisible) => {
+    expect(matcher.matches(`b${invisible}ad`)).toBe(true);
+    expect(matcher.mask(`so b${invisible}ad!`)).toBe('so ****!');
+    expect(matcher.mask(`傻${invisible}${invisible}瓜`)).toBe('****');
+  });
+
   it('maps compatibility characters back to the original text', () => {
     // '①' folds to '1'; 'ﬁ' (one code point) folds to 'fi'.
     const special = new SensitiveWordMatcher(['1x', 'fine']);
