@@ -1,6 +1,7 @@
 import { get, roomPath } from './support/http.js';
 import { type RunningServer, startServer } from './support/server.js';
 import { Viewer } from './support/viewer.js';
+import { rawSocketOf } from '../src/sockets/socket-internals.js';
 
 // Every row of PROTOCOL.md's rules table that a single connection can show.
 describe('gateway rules', () => {
@@ -162,6 +163,19 @@ describe('gateway rules', () => {
     const viewer = await connect();
     viewer.send('COMMENT', { room: 'r', text: 'x'.repeat(2000) });
     expect((await viewer.closed).code).toBe(1009);
+  });
+
+  it('closes with 1007 on invalid UTF-8, and logs client protocol errors below ERROR (no log flood)', async () => {
+    const viewer = await connect();
+    // A masked text frame whose payload (C3 28) is not UTF-8.
+    rawSocketOf(viewer.ws).write(Buffer.from([0x81, 0x82, 0, 0, 0, 0, 0xc3, 0x28]));
+    expect((await viewer.closed).code).toBe(1007);
+    const oversize = await connect();
+    oversize.sendRaw('x'.repeat(5000));
+    expect((await oversize.closed).code).toBe(1009);
+    // Both closes are done server-side before the clients see them; anything logged came first.
+    expect(server.output()).not.toMatch(/ERROR.*(invalid UTF-8|Max payload size exceeded)/);
+    expect(server.output()).not.toContain('receiver.js');
   });
 
   it('reports online counts that follow joins, leaves and closes', async () => {

@@ -38,6 +38,21 @@ export class DanmakuWsAdapter extends WsAdapter {
     });
   }
 
+  /**
+   * A connection's errors are what its client sent (bad UTF-8, a frame over MAX_PAYLOAD)
+   * or its network did: ws closes it with the matching code, and one line at debug level
+   * says why. At ERROR with a stack, any client could flood the log.
+   */
+  override bindErrorHandler<T extends { on(event: string, listener: (...args: any[]) => void): unknown }>(server: T): T {
+    server.on('connection', (client: WebSocket) =>
+      client.on('error', (error: Error & { code?: string }) =>
+        this.dispatchLogger.debug(`connection closed on a client error: ${error.code ?? ''} ${error.message}`),
+      ),
+    );
+    server.on('error', (error: Error) => this.dispatchLogger.error(error));
+    return server;
+  }
+
   override bindMessageHandlers(
     client: WebSocket,
     handlers: MessageMappingProperties[],

@@ -52,7 +52,6 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
     const touch = () => (member.lastSeen = Date.now());
     ws.on('message', touch);
     ws.on('pong', touch);
-    ws.on('error', (error) => this.logger.debug(`connection ${member.id}: ${error.message}`));
   }
 
   handleDisconnect(ws: WebSocket): void {
