@@ -1,5 +1,5 @@
 import type { Delivery } from '../broker/broker.js';
-import { thinBatch } from './thin-batch.js';
+import { MAX_CARRIED_FRAMES, thinBatch } from './thin-batch.js';
 
 const item = (n: number, priority = false): Delivery => ({ room: 'r', json: `${n}`, priority });
 const numbers = (items: Delivery[]) => items.map((i) => Number(i.json));
@@ -34,6 +34,15 @@ describe('thinBatch', () => {
     expect(numbers(result.send)).toEqual([1, 3]);
     expect(numbers(result.carry)).toEqual([4]);
     expect(result.thinned).toBe(2);
+  });
+
+  it('lets at most MAX_CARRIED_FRAMES frames of priority items wait, dropping (and counting) the newest past that', () => {
+    const items = Array.from({ length: 2 + 2 * MAX_CARRIED_FRAMES + 5 }, (_, i) => item(i, true));
+    const result = thinBatch([...items, item(999)], 2);
+    expect(numbers(result.send)).toEqual([0, 1]);
+    expect(result.carry).toHaveLength(2 * MAX_CARRIED_FRAMES);
+    expect(numbers(result.carry).at(-1)).toBe(1 + 2 * MAX_CARRIED_FRAMES);
+    expect(result.thinned).toBe(6);
   });
 
   it('fills the frame exactly to the cap whatever the ratio', () => {

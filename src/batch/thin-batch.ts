@@ -3,16 +3,22 @@ import type { Delivery } from '../broker/broker.js';
 export interface ThinnedBatch {
   /** What goes in this frame, in arrival order. */
   send: Delivery[];
-  /** Priority items over the cap, for the next frame. */
+  /** Priority items over the cap, for the next frames. */
   carry: Delivery[];
-  /** Ordinary items left out of the frame. */
+  /** Items left out: ordinary ones, and priority ones past what may wait. */
   thinned: number;
 }
 
 /**
+ * Priority items waiting for later frames are bounded to this many frames' worth: an
+ * endless stream of them must not grow memory (or their delay) without limit.
+ */
+export const MAX_CARRIED_FRAMES = 10;
+
+/**
  * Caps a room's batch at `max` items: every priority item (up to the cap; the rest wait
- * for the next frame), then an even sample of the ordinary items filling the frame.
- * Arrival order is kept.
+ * for the next frames, up to MAX_CARRIED_FRAMES of them, the newest past that dropped),
+ * then an even sample of the ordinary items filling the frame. Arrival order is kept.
  */
 export function thinBatch(items: readonly Delivery[], max: number): ThinnedBatch {
   if (items.length <= max) return { send: items.slice(), carry: [], thinned: 0 };
@@ -23,11 +29,13 @@ export function thinBatch(items: readonly Delivery[], max: number): ThinnedBatch
   if (priorityCount >= max) {
     const send: Delivery[] = [];
     const carry: Delivery[] = [];
+    const maxCarry = max * MAX_CARRIED_FRAMES;
     for (const item of items) {
       if (!item.priority) continue;
-      (send.length < max ? send : carry).push(item);
+      if (send.length < max) send.push(item);
+      else if (carry.length < maxCarry) carry.push(item);
     }
-    return { send, carry, thinned: items.length - priorityCount };
+    return { send, carry, thinned: items.length - send.length - carry.length };
   }
 
   const ordinaryCount = items.length - priorityCount;
