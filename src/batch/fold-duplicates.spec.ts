@@ -33,6 +33,18 @@ describe('foldDuplicates', () => {
     expect(foldDuplicates(raw)).toEqual(raw);
   });
 
+  it('never rewrites go-push items (no seq), even those with a text', () => {
+    const pushed: Delivery[] = [
+      { room: 'r', json: '{"text":"666"}', priority: false },
+      { room: 'r', json: '{"text":"666"}', priority: false },
+    ];
+    expect(foldDuplicates([...pushed, item('666', 1), item('666', 2)]).map((i) => i.json)).toEqual([
+      '{"text":"666"}',
+      '{"text":"666"}',
+      JSON.stringify({ id: 'i1', seq: 1, room: 'r', text: '666', count: 2 }),
+    ]);
+  });
+
   it('treats texts differing only in case as different', () => {
     expect(foldDuplicates([item('Hi', 1), item('hi', 2)])).toHaveLength(2);
   });

@@ -15,8 +15,8 @@ function textOf(json: string): string | undefined {
 /**
  * Folds items with identical text into the first of them, which gains `"count": N`
  * ("666" ×12 becomes one item). Runs once per room per batch, before thinning; a folded
- * item is priority when any of its copies was. Items without a string `text` (go-push
- * payloads) pass through.
+ * item is priority when any of its copies was. go-push items (no seq) pass through byte
+ * for byte, whatever they hold, and so do items without a string `text`.
  */
 export function foldDuplicates(items: readonly Delivery[]): Delivery[] {
   if (items.length < 2) return items.slice();
@@ -24,7 +24,7 @@ export function foldDuplicates(items: readonly Delivery[]): Delivery[] {
   const kept: Delivery[] = [];
   const counts: number[] = [];
   for (const item of items) {
-    const text = textOf(item.json);
+    const text = item.seq === undefined ? undefined : textOf(item.json);
     const seen = text === undefined ? undefined : firstIndex.get(text);
     if (seen === undefined) {
       if (text !== undefined) firstIndex.set(text, kept.length);
