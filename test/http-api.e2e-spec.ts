@@ -206,4 +206,16 @@ describe('HTTP API (no ADMIN_TOKEN)', () => {
     expect((await postJson(server.http, '/rooms/open/comments', { text: 'local' })).status).toBe(202);
     expect((await postForm(server.http, '/push/all', { items: '[1]' })).status).toBe(200);
   });
+
+  it.each([
+    ['X-Forwarded-For', '203.0.113.9'],
+    ['Forwarded', 'for=203.0.113.9'],
+    ['X-Real-IP', '203.0.113.9'],
+    ['Via', '1.1 proxy'],
+  ])('refuses a loopback admin call that came through a proxy (%s) with 401', async (header, value) => {
+    const post = (path: string, body: string, type: string) =>
+      fetch(server.http + path, { method: 'POST', headers: { 'content-type': type, [header]: value }, body });
+    expect((await post('/rooms/open/comments', '{"text":"via proxy"}', 'application/json')).status).toBe(401);
+    expect((await post('/push/all', 'items=%5B1%5D', 'application/x-www-form-urlencoded')).status).toBe(401);
+  });
 });

@@ -2,8 +2,8 @@ import { UnauthorizedException, type ExecutionContext } from '@nestjs/common';
 import { validateConfig } from '../config/validate-config.js';
 import { AdminGuard } from './admin.guard.js';
 
-function context(remoteAddress: string, authorization?: string): ExecutionContext {
-  const request = { socket: { remoteAddress }, headers: authorization ? { authorization } : {} };
+function context(remoteAddress: string, authorization?: string, extra: Record<string, string> = {}): ExecutionContext {
+  const request = { socket: { remoteAddress }, headers: { ...(authorization ? { authorization } : {}), ...extra } };
   return { switchToHttp: () => ({ getRequest: () => request }) } as unknown as ExecutionContext;
 }
 
@@ -18,6 +18,10 @@ describe('AdminGuard', () => {
     it.each(['10.0.0.7', '192.168.1.2', '::ffff:10.1.1.1', '2001:db8::1', '128.0.0.1'])('refuses %s with 401', (address) => {
       expect(() => guard.canActivate(context(address))).toThrow(UnauthorizedException);
     });
+
+    it.each(['forwarded', 'x-forwarded-for', 'x-real-ip', 'via'])('refuses loopback when a proxy added %s', (header) => {
+      expect(() => guard.canActivate(context('127.0.0.1', undefined, { [header]: '203.0.113.9' }))).toThrow(UnauthorizedException);
+    });
   });
 
   describe('with ADMIN_TOKEN', () => {
@@ -27,7 +31,7 @@ describe('AdminGuard', () => {
       expect(guard.canActivate(context('203.0.113.9', 'Bearer tok'))).toBe(true);
     });
 
-    it.each([undefined, 'Bearer', 'Bearer tok2', 'Basic tok', 'tok'])('refuses %j even from loopback', (header) => {
+    it.each([undefined, 'Bearer', 'Bearer tok2', 'Bearer to', 'Basic tok', 'tok'])('refuses %j even from loopback', (header) => {
       expect(() => guard.canActivate(context('127.0.0.1', header))).toThrow(UnauthorizedException);
     });
   });
