@@ -82,6 +82,18 @@ export class FanOutService {
   }
 
   /**
+   * A control answer (JSON text, framed by ws) under the same bound as the batches: a
+   * client that sends without reading cannot make the server queue its answers without
+   * limit, whether or not it is in a room.
+   * @returns whether the text was sent.
+   */
+  sendTo(member: Member, text: string): boolean {
+    if (!this.mayWrite(member, this.config.SLOW_CONSUMER_BYTES, Date.now())) return false;
+    member.ws.send(text);
+    return true;
+  }
+
+  /**
    * The hot loop: writeTo for every member of one shard, with the per-frame work (the
    * bound, the counters) hoisted out of it, and the writes themselves made in one native
    * call where the addon is loaded.

@@ -4,10 +4,11 @@ import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
 import type { RawData, WebSocket } from 'ws';
 import { DanmakuConfig } from '../config/danmaku-config.js';
-import { isOpen } from '../sockets/socket-internals.js';
+import { FanOutService } from '../delivery/fan-out.service.js';
 import { DANMAKU_ROUTE_PREFIX } from '../danmaku-options.js';
 import { type ParsedMessage, parseEnvelope } from './envelope-parser.js';
 import { UpgradeVerifier } from './upgrade-verifier.js';
+import { ViewerSessions } from './viewer-sessions.service.js';
 
 /**
  * Nest's ws adapter with the protocol's envelope parser and the options that come from
@@ -58,8 +59,11 @@ export class DanmakuWsAdapter extends WsAdapter {
     handlers: MessageMappingProperties[],
     transform: (data: unknown) => Observable<unknown>,
   ): void {
+    const sessions = this.app.get(ViewerSessions);
+    const fanOut = this.app.get(FanOutService);
     const reply = (response: unknown) => {
-      if (response !== undefined && response !== null && isOpen(client)) client.send(JSON.stringify(response));
+      const session = sessions.find(client);
+      if (response !== undefined && response !== null && session) fanOut.sendTo(session.member, JSON.stringify(response));
     };
     const failed = (error: unknown) => this.dispatchLogger.error(error);
     client.on('message', (data: RawData, isBinary: boolean) => {

@@ -4,7 +4,7 @@ import type { ErrorCode } from '../protocol/error-codes.js';
 import { BAD_FRAME_EVENT, envelope, UNKNOWN_TYPE_EVENT } from '../protocol/envelope.js';
 import { CommentRejectedError } from '../moderation/comment-filter.js';
 import { InvalidInputException } from '../validation/input-validation.pipe.js';
-import { isOpen } from '../sockets/socket-internals.js';
+import { FanOutService } from '../delivery/fan-out.service.js';
 import { ProtocolError } from './protocol-error.js';
 import { ViewerSessions } from './viewer-sessions.service.js';
 
@@ -17,21 +17,23 @@ const INVALID_DATA_CODE: Record<string, ErrorCode> = { COMMENT: 'BAD_COMMENT' };
 export class ProtocolExceptionFilter implements WsExceptionFilter {
   private readonly logger = new Logger('Gateway');
 
-  constructor(private readonly sessions: ViewerSessions) {}
+  constructor(
+    private readonly sessions: ViewerSessions,
+    private readonly fanOut: FanOutService,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ws = host.switchToWs();
     const client = ws.getClient<WebSocket>();
     const session = this.sessions.find(client);
-    if (session?.closing) return;
+    if (!session || session.closing) return;
     const data = ws.getData<Record<string, unknown> | undefined>();
     const pattern = ws.getPattern();
     const error = this.toProtocolError(exception, pattern);
     const internal = pattern === BAD_FRAME_EVENT || pattern === UNKNOWN_TYPE_EVENT;
     const ref = error.options.ref ?? (internal ? undefined : pattern);
     const cid = typeof data?.cid === 'string' ? data.cid : undefined;
-    if (!isOpen(client)) return;
-    client.send(JSON.stringify(envelope('ERROR', { code: error.code, message: error.message, ref, cid })));
+    this.fanOut.sendTo(session.member, JSON.stringify(envelope('ERROR', { code: error.code, message: error.message, ref, cid })));
     const closeCode = error.options.closeCode;
     if (closeCode === undefined) return;
     // Comments accepted just before still get their ACK, then the connection closes. Frames
@@ -39,7 +41,6 @@ export class ProtocolExceptionFilter implements WsExceptionFilter {
     // may still be in their guards and pipes: the close waits for the end of this turn, then
     // for the comments in flight.
     const close = () => client.close(closeCode, error.code);
-    if (!session) return close();
     session.closing = true;
     setImmediate(() => session.afterPublishing(close));
   }
