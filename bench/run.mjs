@@ -1,14 +1,16 @@
 // Benchmark runner: `npm run bench -- [--quick] [--runs N] [--systems a,b] [--scenarios x,y]
-// [--profile [--profile-scenarios x,y] [--profile-systems a,b]] [--no-build]`. Starts each server pinned to core 0 and the load generators and
+// [--baseline REF] [--profile [--profile-scenarios x,y] [--profile-systems a,b]] [--no-build]`. Starts each server pinned to core 0 and the load generators and
 // publisher pinned to core 1 (taskset), runs each scenario to its end, prints a markdown
 // table (medians over runs) and appends JSON lines to bench/results/.
 // `--scenarios cluster` runs big-room and many-rooms against project (in memory),
 // project-redis (1 process, REDIS_URL) and project-cluster (WORKERS=2 + REDIS_URL; the whole
 // server tree pinned to cores 0-1, so it shares core 1 with the load generators).
+// `--baseline REF` adds project-baseline: the project as of git ref REF (built once per sha
+// into bench/.baseline-server/), for a before/after comparison in one invocation.
 // project-deflate and ws-deflate (only when asked for) have their viewers offer
 // permessage-deflate: the project as is, and a ws server compressing per client.
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +26,7 @@ import {
   sleep,
 } from './lib/common.mjs';
 import { clusterTable } from './lib/cluster-table.mjs';
+import { ensureBaselineBuilt, ensureBuilt } from './lib/build.mjs';
 import { blindItems } from './lib/deflate-reader.mjs';
 import { deflateLabel } from './lib/comparison-table.mjs';
 
@@ -45,7 +48,16 @@ const opt = (name, fallback) => {
 };
 const QUICK = flag('quick');
 const RUNS = Number(opt('runs', QUICK ? 1 : 3));
-const SYSTEMS = opt('systems', 'project,ceiling,naive,socketio').split(',');
+const BASELINE = opt('baseline', null);
+if (flag('baseline') && (!BASELINE || BASELINE.startsWith('--'))) {
+  console.error('--baseline needs a git ref (a commit, tag or branch), e.g. --baseline a160d25');
+  process.exit(2);
+}
+const SYSTEMS = opt('systems', BASELINE ? 'project,project-baseline,ceiling,naive,socketio' : 'project,ceiling,naive,socketio').split(',');
+if (SYSTEMS.includes('project-baseline') && !BASELINE) {
+  console.error('project-baseline needs --baseline REF');
+  process.exit(2);
+}
 const SCENARIOS = (opt('scenarios', QUICK ? 'big-room,many-rooms,flood,capacity' : 'big-room,many-rooms,flood,capacity,maxrate,cluster'))
   .split(',')
   .flatMap((s) => (s === 'cluster' ? ['cluster-big-room', 'cluster-many-rooms'] : [s]))
@@ -111,6 +123,7 @@ const log = (...a) => console.error(`[bench ${new Date().toISOString().slice(11,
 // ---- servers ---------------------------------------------------------------------------
 const SERVER_SCRIPT = {
   project: path.join(BENCH, '.server/main.js'),
+  'project-baseline': null, // bench/.baseline-server/<sha>/main.js, once built
   'project-deflate': path.join(BENCH, '.server/main.js'),
   'ws-deflate': path.join(BENCH, 'servers/ws-deflate.mjs'),
   ceiling: path.join(BENCH, 'servers/ceiling.mjs'),
@@ -176,29 +189,6 @@ async function dropRedisKeys(prefix) {
   } finally {
     client?.disconnect();
   }
-}
-
-/**
- * The project runs from a private build in bench/.server/ (tsc with the project's
- * tsconfig.build.json), so other people's `nest build` (which deletes dist/) cannot pull
- * the server out from under a run. Rebuilt when src/ is newer.
- */
-function ensureBuilt() {
-  const main = SERVER_SCRIPT.project;
-  const newest = (dir) => {
-    let t = 0;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, entry.name);
-      t = Math.max(t, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-    }
-    return t;
-  };
-  if (existsSync(main) && statSync(main).mtimeMs >= newest(path.join(ROOT, 'src'))) return;
-  log('building the project into bench/.server (tsc -p tsconfig.build.json)');
-  const out = path.join(BENCH, '.server');
-  rmSync(out, { recursive: true, force: true });
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', out, '--incremental', 'false', '--declaration', 'false'], { cwd: ROOT, stdio: 'inherit' });
-  cpSync(path.join(ROOT, 'src/page/public'), path.join(out, 'page/public'), { recursive: true });
 }
 
 let runCounter = 0;
@@ -725,7 +715,9 @@ function table(scenario, rows) {
 // ---- main ------------------------------------------------------------------------------
 async function main() {
   mkdirSync(RESULTS, { recursive: true });
-  if (!flag('no-build')) ensureBuilt();
+  if (!flag('no-build')) ensureBuilt(ROOT, path.join(BENCH, '.server'), log);
+  const baseline = BASELINE ? { ref: BASELINE, ...ensureBaselineBuilt(ROOT, BASELINE, path.join(BENCH, '.baseline-server'), log) } : null;
+  if (baseline) SERVER_SCRIPT['project-baseline'] = baseline.main;
   const machine = {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model,
@@ -740,8 +732,8 @@ async function main() {
       }
     })(),
   };
-  log('machine', JSON.stringify(machine), QUICK ? '(quick)' : '', `runs=${RUNS}`);
-  appendFileSync(JSONL, JSON.stringify({ type: 'machine', ...machine, quick: QUICK, argv }) + '\n');
+  log('machine', JSON.stringify(machine), QUICK ? '(quick)' : '', `runs=${RUNS}`, baseline ? `baseline ${baseline.ref} = ${baseline.sha}` : '');
+  appendFileSync(JSONL, JSON.stringify({ type: 'machine', ...machine, quick: QUICK, argv, baseline: baseline && { ref: baseline.ref, sha: baseline.sha } }) + '\n');
   const started = nowMs();
   const all = [];
   for (const scenario of SCENARIOS) {

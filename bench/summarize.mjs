@@ -17,8 +17,8 @@ const results = rows.filter((r) => r.type === 'result' && !r.error && !isExclude
 const errors = rows.filter((r) => r.type === 'result' && r.error);
 const machine = rows.find((r) => r.type === 'machine');
 // In table order; a system with no results in the file is left out (project-stream,
-// project-deflate and ws-deflate only run when asked for).
-const SYSTEMS = ['project', 'project-stream', 'project-deflate', 'ceiling', 'ws-deflate', 'naive', 'socketio'];
+// project-baseline, project-deflate and ws-deflate only run when asked for).
+const SYSTEMS = ['project', 'project-baseline', 'project-stream', 'project-deflate', 'ceiling', 'ws-deflate', 'naive', 'socketio'];
 const DEFLATE_SYSTEMS = ['project', 'project-deflate', 'ws-deflate', 'ceiling'];
 
 const fmt = (v, d = 0) => (v === null || v === undefined || Number.isNaN(v) ? '—' : Number(v).toFixed(d));
@@ -36,7 +36,7 @@ const rssGrowth = (r) => {
 
 const out = [];
 const say = (line = '') => out.push(line);
-if (machine) say(`Machine: ${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}, ws ${machine.ws}, open files ${machine.openFiles}, commit ${machine.commit}.`);
+if (machine) say(`Machine: ${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}, ws ${machine.ws}, open files ${machine.openFiles}, commit ${machine.commit}${machine.baseline ? `; project-baseline is ${machine.baseline.ref} (${machine.baseline.sha.slice(0, 12)})` : ''}.`);
 say();
 
 for (const scenario of ['big-room', 'many-rooms', 'flood']) {
@@ -111,6 +111,13 @@ const compare = (title, note, reference, systems) => {
   say();
   for (const line of tables) say(line);
 };
+const b = machine?.baseline;
+compare(
+  'project vs project-baseline',
+  `Ratios: this system's median over project-baseline's${b ? ` (${b.ref} = ${b.sha.slice(0, 12)})` : ''}; CPU per delivered comment as user + system time, and user time alone.`,
+  'project-baseline',
+  ['project-baseline', 'project'],
+);
 if (results.some((r) => r.deflate)) {
   compare(
     'permessage-deflate',
