@@ -2,7 +2,7 @@
 // any git ref into bench/.baseline-server/<sha>/ (cached by sha). Both compile with the same
 // tsc command and copy the page's assets, so a before/after pair differs only in source.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 function compile(tree, out) {
@@ -36,10 +36,11 @@ const git = (root, args) => execFileSync('git', args, { cwd: root }).toString().
 
 /**
  * The project as of git ref `ref`, built into `<cacheDir>/<sha>/`. The source comes from
- * `git archive`; it compiles against the working tree's node_modules when package-lock.json
- * and native/ are the same at `ref` (the compiled server then finds them by walking up from
- * the cache), otherwise against its own `npm ci`, kept beside the build and linked as its
- * node_modules. A `BUILT` file marks a finished build.
+ * `git archive` into a temporary `<sha>.src/`; it compiles against the working tree's
+ * node_modules when package-lock.json and native/ are the same at `ref` (the compiled server
+ * then finds them by walking up from the cache), otherwise against its own `npm ci`, whose
+ * node_modules and native/ (the addon it built, linked from node_modules) move into the
+ * build. A `BUILT` file marks a finished build.
  * @returns {{ sha: string, main: string }}
  */
 export function ensureBaselineBuilt(root, ref, cacheDir, log) {
@@ -71,8 +72,11 @@ export function ensureBaselineBuilt(root, ref, cacheDir, log) {
     execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: tree, stdio: 'inherit' });
   }
   compile(tree, out);
-  if (sameModules) rmSync(tree, { recursive: true, force: true });
-  else symlinkSync(path.join(tree, 'node_modules'), path.join(out, 'node_modules'));
+  if (!sameModules) {
+    renameSync(path.join(tree, 'node_modules'), path.join(out, 'node_modules'));
+    if (existsSync(path.join(tree, 'native'))) renameSync(path.join(tree, 'native'), path.join(out, 'native'));
+  }
+  rmSync(tree, { recursive: true, force: true });
   writeFileSync(path.join(out, 'BUILT'), `${ref} ${sha}\n`);
   return { sha, main };
 }
