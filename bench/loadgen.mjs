@@ -2,6 +2,8 @@
 // Hand-made HTTP upgrade, WebSocket frame headers parsed by hand. Most connections only
 // count frames, bytes and items (one '~' byte per comment, no JSON parse); probes parse
 // JSON to measure publish->receive latency, loss, reordering and PING round trips.
+// With `deflate`, every connection offers permessage-deflate (as browsers do); see
+// lib/deflate-reader.mjs for what is inflated where.
 // Driven by the runner over IPC; every timer and loop is bounded.
 import net from 'node:net';
 import {
@@ -12,16 +14,19 @@ import {
   histSparse,
   nowMs,
 } from './lib/common.mjs';
+import { DeflateCounts, MessageInflater, negotiatedDeflate } from './lib/deflate-reader.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 // cfg: { id, mode: 'danmaku'|'socketio', port, localAddress, conns, firstIndex, rooms: [..],
-//        probeEvery, pingProbes, pingMs, concurrency, connectTimeoutMs }
+//        probeEvery, pingProbes, pingMs, concurrency, connectTimeoutMs, deflate? }
 
 const WS_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const upgradePath = cfg.mode === 'socketio' ? '/socket.io/?EIO=4&transport=websocket' : '/connect';
 const UPGRADE = Buffer.from(
   `GET ${upgradePath} HTTP/1.1\r\nHost: 127.0.0.1:${cfg.port}\r\nUpgrade: websocket\r\n` +
-    `Connection: Upgrade\r\nSec-WebSocket-Key: ${WS_KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    `Connection: Upgrade\r\nSec-WebSocket-Key: ${WS_KEY}\r\nSec-WebSocket-Version: 13\r\n` +
+    (cfg.deflate ? 'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n' : '') +
+    '\r\n',
 );
 const SMALL = 256; // frames up to this size are collected whole (control messages)
 
@@ -67,6 +72,7 @@ let joined = 0;
 let connectErrors = 0;
 let closedAfterJoin = 0;
 const closeCodes = {};
+const deflateCounts = new DeflateCounts();
 const conns = [];
 const probes = [];
 
@@ -86,6 +92,10 @@ class Conn {
     this.parts = null;
     this.opcode = 0;
     this.frameItems = 0;
+    this.inflater = null; // set when the handshake negotiated permessage-deflate
+    this.compressed = false; // the current message has RSV1 set
+    this.blind = false; // ... and is counted without being inflated
+    this.sampled = false; // a probe's compressed message that a counting connection would count blind
     if (probe) this.resetProbe();
   }
 
@@ -155,6 +165,11 @@ class Conn {
         return;
       }
       if (this.hs.toString('latin1', 0, 12) !== 'HTTP/1.1 101') return this.fail('status');
+      const deflate = negotiatedDeflate(this.hs.toString('latin1', 0, end));
+      if (deflate) {
+        this.inflater = new MessageInflater(deflate);
+        deflateCounts.negotiated(deflate);
+      }
       chunk = this.hs.subarray(end + 4);
       this.hs = null;
       this.onOpen();
@@ -196,7 +211,15 @@ class Conn {
         this.left = plen;
         this.inFrame = true;
         this.frameItems = 0;
-        this.collect = this.probe || plen <= SMALL || this.opcode >= 8;
+        // RSV1 marks a compressed message on its first frame; continuations inherit it.
+        if (this.opcode === 1 || this.opcode === 2) {
+          this.compressed = this.inflater !== null && (b0 & 0x40) !== 0;
+          const inflatable = !this.compressed || this.inflater.canInflate(plen, SMALL);
+          this.blind = !inflatable && !this.probe;
+          this.sampled = !inflatable && this.probe;
+        }
+        // Whole: control frames, a probe's messages, what a counter inflates, small plain frames.
+        this.collect = this.opcode >= 8 || this.probe || (this.compressed ? !this.blind : plen <= SMALL);
         this.parts = this.collect ? [] : null;
         if (plen === 0) {
           this.endFrame();
@@ -206,7 +229,7 @@ class Conn {
       const take = Math.min(this.left, len - i);
       if (this.collect) {
         this.parts.push(chunk.subarray(i, i + take));
-      } else {
+      } else if (!this.blind) {
         const end = i + take;
         let j = chunk.indexOf(MARK, i);
         while (j !== -1 && j < end) {
@@ -226,11 +249,16 @@ class Conn {
     if (this.collect) {
       const payload = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
       this.parts = null;
-      this.onMessage(payload);
+      this.onMessage(this.compressed && this.opcode < 8 ? this.inflater.inflate(payload) : payload);
     }
-    if (this.frameItems > 0) {
+    if (this.blind && this.opcode < 8) {
+      // A data frame whose items only the room's probes know (the runner multiplies).
+      counters.dataFrames++;
+      deflateCounts.blindFrame(this.room);
+    } else if (this.frameItems > 0) {
       counters.dataFrames++;
       counters.items += this.frameItems;
+      if (this.sampled && this.opcode < 8) deflateCounts.sampleFrame(this.room, this.frameItems);
     }
   }
 
@@ -375,7 +403,7 @@ process.on('message', async (msg) => {
   switch (msg.cmd) {
     case 'connect': {
       const ms = await connectAll();
-      process.send({ cmd: 'connected', joined, connectErrors, ms, probes: probes.filter((p) => p.joined).length });
+      process.send({ cmd: 'connected', joined, connectErrors, ms, probes: probes.filter((p) => p.joined).length, deflate: deflateCounts.toJSON() });
       break;
     }
     case 'phase': {
@@ -401,7 +429,7 @@ process.on('message', async (msg) => {
       break;
     }
     case 'snapshot':
-      process.send({ cmd: 'snapshot', ...counters, joined, closedAfterJoin, t: nowMs() });
+      process.send({ cmd: 'snapshot', ...counters, joined, closedAfterJoin, deflate: deflateCounts.toJSON(), t: nowMs() });
       break;
     case 'report':
       clearInterval(pingTimer);

@@ -1,12 +1,16 @@
 // Benchmark runner: `npm run bench -- [--quick] [--runs N] [--systems a,b] [--scenarios x,y]
-// [--profile [--profile-scenarios x,y] [--profile-systems a,b]] [--no-build]`. Starts each server pinned to core 0 and the load generators and
+// [--baseline REF] [--profile [--profile-scenarios x,y] [--profile-systems a,b]] [--no-build]`. Starts each server pinned to core 0 and the load generators and
 // publisher pinned to core 1 (taskset), runs each scenario to its end, prints a markdown
 // table (medians over runs) and appends JSON lines to bench/results/.
 // `--scenarios cluster` runs big-room and many-rooms against project (in memory),
 // project-redis (1 process, REDIS_URL) and project-cluster (WORKERS=2 + REDIS_URL; the whole
 // server tree pinned to cores 0-1, so it shares core 1 with the load generators).
+// `--baseline REF` adds project-baseline: the project as of git ref REF (built once per sha
+// into bench/.baseline-server/), for a before/after comparison in one invocation.
+// project-deflate and ws-deflate (only when asked for) have their viewers offer
+// permessage-deflate: the project as is, and a ws server compressing per client.
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +26,9 @@ import {
   sleep,
 } from './lib/common.mjs';
 import { clusterTable } from './lib/cluster-table.mjs';
+import { ensureBaselineBuilt, ensureBuilt } from './lib/build.mjs';
+import { blindItems } from './lib/deflate-reader.mjs';
+import { deflateLabel } from './lib/comparison-table.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH);
@@ -41,7 +48,16 @@ const opt = (name, fallback) => {
 };
 const QUICK = flag('quick');
 const RUNS = Number(opt('runs', QUICK ? 1 : 3));
-const SYSTEMS = opt('systems', 'project,ceiling,naive,socketio').split(',');
+const BASELINE = opt('baseline', null);
+if (flag('baseline') && (!BASELINE || BASELINE.startsWith('--'))) {
+  console.error('--baseline needs a git ref (a commit, tag or branch), e.g. --baseline a160d25');
+  process.exit(2);
+}
+const SYSTEMS = opt('systems', BASELINE ? 'project,project-baseline,ceiling,naive,socketio' : 'project,ceiling,naive,socketio').split(',');
+if (SYSTEMS.includes('project-baseline') && !BASELINE) {
+  console.error('project-baseline needs --baseline REF');
+  process.exit(2);
+}
 const SCENARIOS = (opt('scenarios', QUICK ? 'big-room,many-rooms,flood,capacity' : 'big-room,many-rooms,flood,capacity,maxrate,cluster'))
   .split(',')
   .flatMap((s) => (s === 'cluster' ? ['cluster-big-room', 'cluster-many-rooms'] : [s]))
@@ -107,6 +123,9 @@ const log = (...a) => console.error(`[bench ${new Date().toISOString().slice(11,
 // ---- servers ---------------------------------------------------------------------------
 const SERVER_SCRIPT = {
   project: path.join(BENCH, '.server/main.js'),
+  'project-baseline': null, // bench/.baseline-server/<sha>/main.js, once built
+  'project-deflate': path.join(BENCH, '.server/main.js'),
+  'ws-deflate': path.join(BENCH, 'servers/ws-deflate.mjs'),
   ceiling: path.join(BENCH, 'servers/ceiling.mjs'),
   naive: path.join(BENCH, 'servers/naive.mjs'),
   socketio: path.join(BENCH, 'servers/socketio.mjs'),
@@ -114,7 +133,9 @@ const SERVER_SCRIPT = {
   'project-redis': path.join(BENCH, '.server/main.js'),
   'project-cluster': path.join(BENCH, '.server/main.js'),
 };
-const MODE = { project: 'danmaku', 'project-stream': 'danmaku', ceiling: 'danmaku', naive: 'danmaku', socketio: 'socketio', 'project-redis': 'danmaku', 'project-cluster': 'danmaku' };
+const MODE = { socketio: 'socketio' }; // every other system speaks the danmaku protocol
+/** Systems whose viewers offer permessage-deflate (Sec-WebSocket-Extensions, as browsers send it). */
+const DEFLATE = new Set(['project-deflate', 'ws-deflate']);
 /** Extra environment and pinning per system. The cluster's tree gets both cores (there are 2). */
 const SERVER_SETUP = {
   // The project writing every frame with socket.write, as before the native batch writer.
@@ -168,29 +189,6 @@ async function dropRedisKeys(prefix) {
   } finally {
     client?.disconnect();
   }
-}
-
-/**
- * The project runs from a private build in bench/.server/ (tsc with the project's
- * tsconfig.build.json), so other people's `nest build` (which deletes dist/) cannot pull
- * the server out from under a run. Rebuilt when src/ is newer.
- */
-function ensureBuilt() {
-  const main = SERVER_SCRIPT.project;
-  const newest = (dir) => {
-    let t = 0;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, entry.name);
-      t = Math.max(t, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-    }
-    return t;
-  };
-  if (existsSync(main) && statSync(main).mtimeMs >= newest(path.join(ROOT, 'src'))) return;
-  log('building the project into bench/.server (tsc -p tsconfig.build.json)');
-  const out = path.join(BENCH, '.server');
-  rmSync(out, { recursive: true, force: true });
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', out, '--incremental', 'false', '--declaration', 'false'], { cwd: ROOT, stdio: 'inherit' });
-  cpSync(path.join(ROOT, 'src/page/public'), path.join(out, 'page/public'), { recursive: true });
 }
 
 let runCounter = 0;
@@ -317,7 +315,7 @@ function forkPinned(script, cfg) {
   return child;
 }
 
-async function startLoadgens(mode, port, viewers, rooms, run) {
+async function startLoadgens(mode, port, viewers, rooms, run, deflate) {
   const n = viewers > 5000 ? Math.max(SCALE.loadgens, Math.ceil(viewers / 5000)) : SCALE.loadgens;
   const per = Math.ceil(viewers / n);
   const gens = [];
@@ -337,6 +335,7 @@ async function startLoadgens(mode, port, viewers, rooms, run) {
       pingProbes: Math.ceil(PING_PROBES / n),
       concurrency: 200,
       connectTimeoutMs: 30_000,
+      deflate,
     });
     gens.push(gen);
   }
@@ -352,12 +351,20 @@ async function ask(gens, cmd, reply, extra = {}, timeoutMs = 60_000) {
 
 const sum = (list, key) => list.reduce((n, x) => n + (x[key] ?? 0), 0);
 
-function cpuOf(pids, a, b) {
+function cpuOf(pids, a, b, kind = 'cpu') {
   let cpu = 0;
   for (const pid of pids) {
-    if (a[pid] && b[pid]) cpu += b[pid].cpu - a[pid].cpu;
+    if (a[pid] && b[pid]) cpu += b[pid][kind] - a[pid][kind];
   }
   return cpu;
+}
+
+/** How the viewers' permessage-deflate offers went, from the load generators' `connected` replies. */
+function deflateOutcome(offered, replies) {
+  if (!offered) return null;
+  const withContext = sum(replies.map((r) => r.deflate), 'withContextTakeover');
+  const without = sum(replies.map((r) => r.deflate), 'withoutContextTakeover');
+  return { negotiated: withContext + without, contextTakeover: withContext, noContextTakeover: without, header: replies.find((r) => r.deflate.header)?.deflate.header ?? null };
 }
 /** Busy CPU seconds of the whole machine (all cores), from /proc/stat. */
 function machineBusy() {
@@ -381,7 +388,8 @@ async function drain(gens, window, maxMs) {
   let last = -1;
   while (nowMs() < deadline) {
     const snap = await ask(gens, 'snapshot', 'snapshot');
-    const items = sum(snap, 'items');
+    // Frames too: counting connections with deflate count frames, not items.
+    const items = sum(snap, 'items') + sum(snap, 'dataFrames');
     if (items === last) return;
     last = items;
     await sleep(Math.max(500, window * 2));
@@ -438,10 +446,13 @@ async function publishPhase({ system, server, gens, port, rooms, rate, window, d
   const statsAfter = (await httpGet(port, '/stats', SCALE.httpMs))?.body ?? {};
 
   const dt = (snapB[0].t - snapA[0].t) / 1000;
-  const items = sum(snapB, 'items') - sum(snapA, 'items');
+  // Compressed frames a counting connection did not inflate: items from the room's probes.
+  const blind = blindItems(snapA, snapB);
+  const items = sum(snapB, 'items') - sum(snapA, 'items') + blind.items;
   const frames = sum(snapB, 'dataFrames') - sum(snapA, 'dataFrames');
   const bytes = sum(snapB, 'bytes') - sum(snapA, 'bytes');
   const serverCpu = cpuOf(serverPids, procA, procB);
+  const serverUserCpu = cpuOf(serverPids, procA, procB, 'user');
   const redisCpu = redis ? cpuOf([redis], procA, procB) : null;
   const lat = new Uint32Array(HIST_SIZE);
   const pingHist = new Uint32Array(HIST_SIZE);
@@ -497,6 +508,10 @@ async function publishPhase({ system, server, gens, port, rooms, rate, window, d
     framesPerMemberPerS: frames / dt / viewers,
     itemsPerFrame: frames ? items / frames : 0,
     MBps: bytes / dt / 1e6,
+    // WebSocket bytes received (compressed, where deflate was negotiated) per delivered comment.
+    bytesPerItem: items ? bytes / items : null,
+    blindFrames: blind.blindFrames,
+    estimatedItemsPct: items ? (100 * blind.items) / items : 0,
     p50: l.p50,
     p99: l.p99,
     max: l.max,
@@ -528,6 +543,8 @@ async function publishPhase({ system, server, gens, port, rooms, rate, window, d
     dropped: (statsAfter.dropped ?? 0) - (statsBefore.dropped ?? 0),
     serverCpuPct: (100 * serverCpu) / dt,
     serverCpuUsPerKItem: items ? (1e6 * serverCpu) / (items / 1000) : null,
+    serverUserCpuPct: (100 * serverUserCpu) / dt,
+    serverUserUsPerKItem: items ? (1e6 * serverUserCpu) / (items / 1000) : null,
     loadgenCpuPct: (100 * cpuOf(genPids, procA, procB)) / dt,
     publisherCpuPct: (100 * cpuOf([publisher.pid], procA, procB)) / dt,
     // CPU used on the machine by anything else (other people's builds and tests): noise.
@@ -563,14 +580,15 @@ async function runOnce(system, scenarioName, run, { profileDir } = {}) {
     server = await startServer(system, port, sc.window, profileDir);
     await sleep(QUICK ? 200 : 500);
     server.idleRss = procSample(server.pid).rss;
-    gens = await startLoadgens(MODE[system], port, viewers, rooms, k);
+    gens = await startLoadgens(MODE[system] ?? 'danmaku', port, viewers, rooms, k, DEFLATE.has(system));
     const connectStart = nowMs();
     const connected = await ask(gens, 'connect', 'connected', {}, 180_000);
     const connectMs = nowMs() - connectStart;
     const joined = sum(connected, 'joined');
     const connectErrors = sum(connected, 'connectErrors');
-    const connectInfo = { joined, connectErrors, connectMs, connectPerS: joined / (connectMs / 1000) };
-    log(`${system} ${scenarioName} #${run}: ${joined}/${viewers} joined in ${Math.round(connectMs)} ms, ${connectErrors} errors`);
+    const deflate = deflateOutcome(DEFLATE.has(system), connected);
+    const connectInfo = { joined, connectErrors, connectMs, connectPerS: joined / (connectMs / 1000), deflate };
+    log(`${system} ${scenarioName} #${run}: ${joined}/${viewers} joined in ${Math.round(connectMs)} ms, ${connectErrors} errors${deflate ? `, deflate ${deflateLabel({ deflate, joined })}` : ''}`);
 
     if (scenarioName === 'capacity') {
       const joinedSample = procSample(server.pid);
@@ -605,6 +623,7 @@ async function runOnce(system, scenarioName, run, { profileDir } = {}) {
         kbPerConn: (b[server.pid].rss - server.idleRss) / 1024 / joined,
         rssSeriesMB: series,
         serverCpuPct: (100 * cpuOf([server.pid], a, b)) / dt,
+        serverUserCpuPct: (100 * cpuOf([server.pid], a, b, 'user')) / dt,
         loadgenCpuPct: (100 * cpuOf(genPids, a, b)) / dt,
         foreignCpuPct: Math.max(0, (100 * (b.machine.cpu - a.machine.cpu - cpuOf([server.pid, ...genPids], a, b))) / dt),
         healthz: health?.status ?? null,
@@ -664,11 +683,11 @@ function table(scenario, rows) {
   const out = [];
   if (SCENARIO[scenario]?.cluster) return clusterTable(rows);
   if (scenario === 'capacity') {
-    out.push('| system | runs | joined | connect/s | errors | closed during hold | idle RSS MB | RSS MB | KB/conn | server CPU % | loadgen CPU % | other CPU % | healthz |');
-    out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+    out.push('| system | runs | deflate | joined | connect/s | errors | closed during hold | idle RSS MB | RSS MB | KB/conn | server CPU % | loadgen CPU % | other CPU % | healthz |');
+    out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const [system, list] of bySystem) {
       const ok = list.filter((r) => !r.error);
-      out.push(`| ${system} | ${ok.length}/${list.length} | ${fmt(med(ok, 'joined'))} | ${fmt(med(ok, 'connectPerS'))} | ${fmt(med(ok, 'connectErrors'))} | ${fmt(med(ok, 'closedAfterJoin'))} | ${fmt(med(ok, 'idleRssMB'))} | ${fmt(med(ok, 'rssMB'))} | ${fmt(med(ok, 'kbPerConn'), 2)} | ${fmt(med(ok, 'serverCpuPct'), 1)} | ${fmt(med(ok, 'loadgenCpuPct'), 1)} | ${fmt(med(ok, 'foreignCpuPct'))} | ${ok.map((r) => r.healthz).join('/')} |`);
+      out.push(`| ${system} | ${ok.length}/${list.length} | ${deflateLabel(ok[0])} | ${fmt(med(ok, 'joined'))} | ${fmt(med(ok, 'connectPerS'))} | ${fmt(med(ok, 'connectErrors'))} | ${fmt(med(ok, 'closedAfterJoin'))} | ${fmt(med(ok, 'idleRssMB'))} | ${fmt(med(ok, 'rssMB'))} | ${fmt(med(ok, 'kbPerConn'), 2)} | ${fmt(med(ok, 'serverCpuPct'), 1)} | ${fmt(med(ok, 'loadgenCpuPct'), 1)} | ${fmt(med(ok, 'foreignCpuPct'))} | ${ok.map((r) => r.healthz).join('/')} |`);
     }
     return out.join('\n');
   }
@@ -682,13 +701,13 @@ function table(scenario, rows) {
     }
     return out.join('\n');
   }
-  out.push('| system | runs | delivered/s | frames/s | items/frame | MB/s | p50 ms | p99 ms | max ms | PING p99 ms | probe loss | accepted/attempted | thinned | server CPU % | CPU µs/1k items | loadgen CPU % | publisher CPU % | other CPU % | RSS MB | KB/conn | healthz |');
-  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  out.push('| system | runs | deflate | delivered/s | frames/s | items/frame | MB/s | bytes/comment | p50 ms | p99 ms | max ms | PING p99 ms | probe loss | accepted/attempted | thinned | server CPU % | CPU µs/1k items (user) | loadgen CPU % | publisher CPU % | other CPU % | RSS MB | KB/conn | healthz |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const [system, list] of bySystem) {
     const ok = list.filter((r) => !r.error);
     const loss = ok.map((r) => `${r.probeLost}/${r.probeExpected}`).join(', ');
     const acc = `${fmt(med(ok, 'accepted'))}/${fmt(med(ok, 'attempted'))}`;
-    out.push(`| ${system} | ${ok.length}/${list.length} | ${fmt(med(ok, 'deliveredPerS'))} | ${fmt(med(ok, 'framesPerS'))} | ${fmt(med(ok, 'itemsPerFrame'), 1)} | ${fmt(med(ok, 'MBps'), 1)} | ${fmt(med(ok, 'p50'), 1)} | ${fmt(med(ok, 'p99'), 1)} | ${fmt(med(ok, 'max'), 1)} | ${fmt(med(ok, 'pingP99'), 1)} | ${loss} | ${acc} | ${fmt(med(ok, 'thinned'))} | ${fmt(med(ok, 'serverCpuPct'), 1)} | ${fmt(med(ok, 'serverCpuUsPerKItem'))} | ${fmt(med(ok, 'loadgenCpuPct'), 1)} | ${fmt(med(ok, 'publisherCpuPct'), 1)} | ${fmt(med(ok, 'foreignCpuPct'))} | ${fmt(med(ok, 'rssMB'))} | ${fmt(med(ok, 'kbPerConn'), 2)} | ${ok.map((r) => r.healthz + (r.killed ? ' ' + r.killed : '')).join('/')} |`);
+    out.push(`| ${system} | ${ok.length}/${list.length} | ${deflateLabel(ok[0])} | ${fmt(med(ok, 'deliveredPerS'))} | ${fmt(med(ok, 'framesPerS'))} | ${fmt(med(ok, 'itemsPerFrame'), 1)} | ${fmt(med(ok, 'MBps'), 1)} | ${fmt(med(ok, 'bytesPerItem'), 1)} | ${fmt(med(ok, 'p50'), 1)} | ${fmt(med(ok, 'p99'), 1)} | ${fmt(med(ok, 'max'), 1)} | ${fmt(med(ok, 'pingP99'), 1)} | ${loss} | ${acc} | ${fmt(med(ok, 'thinned'))} | ${fmt(med(ok, 'serverCpuPct'), 1)} | ${fmt(med(ok, 'serverCpuUsPerKItem'))} (${fmt(med(ok, 'serverUserUsPerKItem'))}) | ${fmt(med(ok, 'loadgenCpuPct'), 1)} | ${fmt(med(ok, 'publisherCpuPct'), 1)} | ${fmt(med(ok, 'foreignCpuPct'))} | ${fmt(med(ok, 'rssMB'))} | ${fmt(med(ok, 'kbPerConn'), 2)} | ${ok.map((r) => r.healthz + (r.killed ? ' ' + r.killed : '')).join('/')} |`);
   }
   return out.join('\n');
 }
@@ -696,7 +715,9 @@ function table(scenario, rows) {
 // ---- main ------------------------------------------------------------------------------
 async function main() {
   mkdirSync(RESULTS, { recursive: true });
-  if (!flag('no-build')) ensureBuilt();
+  if (!flag('no-build')) ensureBuilt(ROOT, path.join(BENCH, '.server'), log);
+  const baseline = BASELINE ? { ref: BASELINE, ...ensureBaselineBuilt(ROOT, BASELINE, path.join(BENCH, '.baseline-server'), log) } : null;
+  if (baseline) SERVER_SCRIPT['project-baseline'] = baseline.main;
   const machine = {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model,
@@ -711,8 +732,8 @@ async function main() {
       }
     })(),
   };
-  log('machine', JSON.stringify(machine), QUICK ? '(quick)' : '', `runs=${RUNS}`);
-  appendFileSync(JSONL, JSON.stringify({ type: 'machine', ...machine, quick: QUICK, argv }) + '\n');
+  log('machine', JSON.stringify(machine), QUICK ? '(quick)' : '', `runs=${RUNS}`, baseline ? `baseline ${baseline.ref} = ${baseline.sha}` : '');
+  appendFileSync(JSONL, JSON.stringify({ type: 'machine', ...machine, quick: QUICK, argv, baseline: baseline && { ref: baseline.ref, sha: baseline.sha } }) + '\n');
   const started = nowMs();
   const all = [];
   for (const scenario of SCENARIOS) {

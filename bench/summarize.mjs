@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { median } from './lib/common.mjs';
 import { clusterTable } from './lib/cluster-table.mjs';
+import { NONE_ARRIVED, comparisonTable, deflateLabel, steadyLatency as steady } from './lib/comparison-table.mjs';
 
 const file = process.argv[2];
 const rows = readFileSync(file, 'utf8')
@@ -15,15 +16,13 @@ const isExcluded = (r) => excluded.includes(`${r.system}:${r.scenario}:${r.run}`
 const results = rows.filter((r) => r.type === 'result' && !r.error && !isExcluded(r));
 const errors = rows.filter((r) => r.type === 'result' && r.error);
 const machine = rows.find((r) => r.type === 'machine');
-// In table order; a system with no results in the file is left out (project-stream only runs when asked for).
-const SYSTEMS = ['project', 'project-stream', 'ceiling', 'naive', 'socketio'];
+// In table order; a system with no results in the file is left out (project-stream,
+// project-baseline, project-deflate and ws-deflate only run when asked for).
+const SYSTEMS = ['project', 'project-baseline', 'project-stream', 'project-deflate', 'ceiling', 'ws-deflate', 'naive', 'socketio'];
+const DEFLATE_SYSTEMS = ['project', 'project-deflate', 'ws-deflate', 'ceiling'];
 
 const fmt = (v, d = 0) => (v === null || v === undefined || Number.isNaN(v) ? '—' : Number(v).toFixed(d));
 const med = (list, f) => median(list.map(f));
-// A run where no comment published after the warm-up arrived has no steady latency: it
-// ranks above every measured one (a median must not skip it) and shows as such.
-const NONE_ARRIVED = Number.POSITIVE_INFINITY;
-const steady = (key) => (r) => r[key] ?? (r.wholeP99 === null || r.wholeP99 === undefined ? null : NONE_ARRIVED);
 const latency = (list, key) => {
   const value = med(list, steady(key));
   return value === NONE_ARRIVED ? 'none arrived' : fmt(value);
@@ -37,7 +36,7 @@ const rssGrowth = (r) => {
 
 const out = [];
 const say = (line = '') => out.push(line);
-if (machine) say(`Machine: ${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}, ws ${machine.ws}, open files ${machine.openFiles}, commit ${machine.commit}.`);
+if (machine) say(`Machine: ${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}, ws ${machine.ws}, open files ${machine.openFiles}, commit ${machine.commit}${machine.baseline ? `; project-baseline is ${machine.baseline.ref} (${machine.baseline.sha.slice(0, 12)})` : ''}.`);
 say();
 
 for (const scenario of ['big-room', 'many-rooms', 'flood']) {
@@ -46,13 +45,13 @@ for (const scenario of ['big-room', 'many-rooms', 'flood']) {
   const x = any[0];
   say(`### ${scenario}: ${x.viewers} viewers, ${x.rooms} room(s), ${x.rate} comments/s, window ${x.window} ms, ${x.durationS} s`);
   say();
-  say('| system | runs | delivered/s | frames/s | frames/member/s | items/frame | MB/s | p50 ms | p99 ms | max ms | p99 whole phase ms | p99 accept→receive ms | PING p99 ms | probe loss per run (lost/expected) | thinned | accepted/attempted | server CPU % | CPU µs/1k items | CPU µs/frame | loadgen CPU % | publisher CPU % | other CPU % | RSS MB | RSS growth MB | KB/conn | healthz |');
-  say('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  say('| system | runs | deflate | delivered/s | frames/s | frames/member/s | items/frame | MB/s | bytes/comment | p50 ms | p99 ms | max ms | p99 whole phase ms | p99 accept→receive ms | PING p99 ms | probe loss per run (lost/expected) | thinned | accepted/attempted | server CPU % (user) | CPU µs/1k items (user) | CPU µs/frame | loadgen CPU % | publisher CPU % | other CPU % | RSS MB | RSS growth MB | KB/conn | healthz |');
+  say('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const system of SYSTEMS) {
     const list = of(scenario, system);
     if (list.length === 0) continue;
     say(
-      `| ${system} | ${list.length} | ${fmt(med(list, (r) => r.deliveredPerS))} | ${fmt(med(list, (r) => r.framesPerS))} | ${fmt(med(list, (r) => r.framesPerMemberPerS), 2)} | ${fmt(med(list, (r) => r.itemsPerFrame), 1)} | ${fmt(med(list, (r) => r.MBps), 1)} | ${latency(list, 'p50')} | ${latency(list, 'p99')} | ${latency(list, 'max')} | ${fmt(med(list, (r) => r.wholeP99))} | ${fmt(med(list, (r) => r.acceptP99))} | ${fmt(med(list, (r) => r.pingP99))} | ${list.map((r) => `${r.probeLost}/${r.probeExpected}`).join(', ')} | ${fmt(med(list, (r) => r.thinned))} | ${fmt(med(list, (r) => r.accepted))}/${fmt(med(list, (r) => r.attempted))} | ${fmt(med(list, (r) => r.serverCpuPct))} | ${fmt(med(list, (r) => r.serverCpuUsPerKItem))} | ${fmt(med(list, cpuPerFrameUs), 1)} | ${fmt(med(list, (r) => r.loadgenCpuPct))} | ${fmt(med(list, (r) => r.publisherCpuPct))} | ${fmt(med(list, (r) => r.foreignCpuPct))} | ${fmt(med(list, (r) => r.rssMB))} | ${fmt(med(list, rssGrowth))} | ${fmt(med(list, (r) => r.kbPerConn), 1)} | ${list.map((r) => (r.killed ? 'killed' : r.healthz ?? 'none')).join('/')} |`,
+      `| ${system} | ${list.length} | ${deflateLabel(list[0])} | ${fmt(med(list, (r) => r.deliveredPerS))} | ${fmt(med(list, (r) => r.framesPerS))} | ${fmt(med(list, (r) => r.framesPerMemberPerS), 2)} | ${fmt(med(list, (r) => r.itemsPerFrame), 1)} | ${fmt(med(list, (r) => r.MBps), 1)} | ${fmt(med(list, (r) => r.bytesPerItem), 1)} | ${latency(list, 'p50')} | ${latency(list, 'p99')} | ${latency(list, 'max')} | ${fmt(med(list, (r) => r.wholeP99))} | ${fmt(med(list, (r) => r.acceptP99))} | ${fmt(med(list, (r) => r.pingP99))} | ${list.map((r) => `${r.probeLost}/${r.probeExpected}`).join(', ')} | ${fmt(med(list, (r) => r.thinned))} | ${fmt(med(list, (r) => r.accepted))}/${fmt(med(list, (r) => r.attempted))} | ${fmt(med(list, (r) => r.serverCpuPct))} (${fmt(med(list, (r) => r.serverUserCpuPct))}) | ${fmt(med(list, (r) => r.serverCpuUsPerKItem))} (${fmt(med(list, (r) => r.serverUserUsPerKItem))}) | ${fmt(med(list, cpuPerFrameUs), 1)} | ${fmt(med(list, (r) => r.loadgenCpuPct))} | ${fmt(med(list, (r) => r.publisherCpuPct))} | ${fmt(med(list, (r) => r.foreignCpuPct))} | ${fmt(med(list, (r) => r.rssMB))} | ${fmt(med(list, rssGrowth))} | ${fmt(med(list, (r) => r.kbPerConn), 1)} | ${list.map((r) => (r.killed ? 'killed' : r.healthz ?? 'none')).join('/')} |`,
     );
   }
   say();
@@ -72,12 +71,12 @@ const cap = results.filter((r) => r.scenario === 'capacity');
 if (cap.length) {
   say(`### capacity: ${cap[0].viewers} joined idle connections held ${cap[0].holdS} s`);
   say();
-  say('| system | runs | joined | connect/s | connect errors | closed during hold | server connections | idle RSS MB | RSS MB | KB/conn | server CPU % | other CPU % | healthz |');
-  say('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  say('| system | runs | deflate | joined | connect/s | connect errors | closed during hold | server connections | idle RSS MB | RSS MB | KB/conn | server CPU % | other CPU % | healthz |');
+  say('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const system of SYSTEMS) {
     const list = of('capacity', system);
     if (list.length === 0) continue;
-    say(`| ${system} | ${list.length} | ${fmt(med(list, (r) => r.joined))} | ${fmt(med(list, (r) => r.connectPerS))} | ${fmt(med(list, (r) => r.connectErrors))} | ${fmt(med(list, (r) => r.closedAfterJoin))} | ${fmt(med(list, (r) => r.serverConnections))} | ${fmt(med(list, (r) => r.idleRssMB))} | ${fmt(med(list, (r) => r.rssMB))} | ${fmt(med(list, (r) => r.kbPerConn), 2)} | ${fmt(med(list, (r) => r.serverCpuPct), 1)} | ${fmt(med(list, (r) => r.foreignCpuPct))} | ${list.map((r) => r.healthz).join('/')} |`);
+    say(`| ${system} | ${list.length} | ${deflateLabel(list[0])} | ${fmt(med(list, (r) => r.joined))} | ${fmt(med(list, (r) => r.connectPerS))} | ${fmt(med(list, (r) => r.connectErrors))} | ${fmt(med(list, (r) => r.closedAfterJoin))} | ${fmt(med(list, (r) => r.serverConnections))} | ${fmt(med(list, (r) => r.idleRssMB))} | ${fmt(med(list, (r) => r.rssMB))} | ${fmt(med(list, (r) => r.kbPerConn), 2)} | ${fmt(med(list, (r) => r.serverCpuPct), 1)} | ${fmt(med(list, (r) => r.foreignCpuPct))} | ${list.map((r) => r.healthz).join('/')} |`);
   }
   say();
 }
@@ -96,6 +95,36 @@ if (mr.length) {
     say(`| ${system} | ${r.maxRate === 0 ? `< ${r.steps[0].rate}` : r.maxRate} | ${steps} |`);
   }
   say();
+}
+
+// ---- comparisons ---------------------------------------------------------------------
+/** Per scenario, a comparisonTable of `systems` against `reference`, under `note`; nothing when no scenario has both. */
+const compare = (title, note, reference, systems) => {
+  const tables = [];
+  for (const scenario of ['big-room', 'many-rooms', 'flood', 'capacity']) {
+    const list = results.filter((r) => r.scenario === scenario && systems.includes(r.system));
+    if (!list.some((r) => r.system === reference) || !list.some((r) => r.system !== reference)) continue;
+    tables.push(`### ${title}: ${scenario}`, '', comparisonTable(list, reference, systems), '');
+  }
+  if (tables.length === 0) return;
+  say(note);
+  say();
+  for (const line of tables) say(line);
+};
+const b = machine?.baseline;
+compare(
+  'project vs project-baseline',
+  `Ratios: this system's median over project-baseline's${b ? ` (${b.ref} = ${b.sha.slice(0, 12)})` : ''}; CPU per delivered comment as user + system time, and user time alone.`,
+  'project-baseline',
+  ['project-baseline', 'project'],
+);
+if (results.some((r) => r.deflate)) {
+  compare(
+    'permessage-deflate',
+    "Compression: bytes are WebSocket bytes received per delivered comment (compressed where negotiated; items in frames a counting connection did not inflate are taken from the room's probes); ratios are this system's median over plain project's; CPU per delivered comment as user + system time, and user time alone.",
+    'project',
+    DEFLATE_SYSTEMS,
+  );
 }
 
 // ---- targets -------------------------------------------------------------------------

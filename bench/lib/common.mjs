@@ -88,15 +88,16 @@ export class SeqSet {
   }
 }
 
-/** CPU seconds (user + system) and RSS bytes of a process, from /proc. */
+/** CPU seconds (user + system, and user alone) and RSS bytes of a process, from /proc. */
 export function procSample(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
+    const user = Number(fields[11]);
+    const ticks = user + Number(fields[12]);
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    return { cpu: ticks / 100, rss: rssKb * 1024, t: nowMs() };
+    return { cpu: ticks / 100, user: user / 100, rss: rssKb * 1024, t: nowMs() };
   } catch {
     return null;
   }

@@ -1,62 +1,52 @@
-// Ceiling: the least a server can do for the same job. Raw ws, one timer for all rooms;
-// per window a room's comments are merged, thinned to BATCH_MAX_ITEMS (an even sample),
-// encoded once, framed once (ws's Sender.frame) and the same Buffer is written to every
-// member's raw socket. No framework, no validation, no history, no leading edge.
-import { Sender, WebSocketServer } from 'ws';
-import { createRestServer, listen, makeItem, serveViewers } from './rest.mjs';
+// Ceiling: the least a Node server can do for the same job. Raw ws for the handshake and
+// the control messages only; batching as in window-batches.mjs (merged, thinned, encoded
+// once per room per window). A batch is framed once into one Buffer and written to every
+// member's raw socket in one synchronous loop over a plain array of sockets: per member a
+// slow-consumer check and socket.write, nothing else. No framework, no validation, no
+// history, no leading edge.
+import { WebSocketServer } from 'ws';
+import { createRestServer, listen, serveViewers } from './rest.mjs';
+import { windowBatches } from './window-batches.mjs';
 
-const WINDOW = Number(process.env.BATCH_WINDOW_MS ?? 200);
-const MAX_ITEMS = Number(process.env.BATCH_MAX_ITEMS ?? 100);
 const SLOW_BYTES = 1_048_576;
 
-const rooms = new Map(); // room -> Set<ws>
-const pending = new Map(); // room -> string[] (item JSON)
-const seqs = new Map();
+const rooms = new Map(); // room -> net.Socket[]
 const stats = { commentsIn: 0, framesOut: 0, bytesOut: 0, dropped: 0, thinned: 0, connections: 0 };
 
-function publish(room, comments) {
-  const ts = Date.now();
-  let seq = seqs.get(room) ?? 0;
-  const firstSeq = seq + 1;
-  let list = pending.get(room);
-  if (!list) pending.set(room, (list = []));
-  for (const c of comments) list.push(JSON.stringify(makeItem(room, ++seq, c, ts)));
-  seqs.set(room, seq);
-  stats.commentsIn += comments.length;
-  return { firstSeq, lastSeq: seq };
-}
-
-function frameOf(text) {
-  const [header, body] = Sender.frame(Buffer.from(text), { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: false });
-  return Buffer.concat([header, body]);
-}
-
-setInterval(() => {
-  for (const [room, items] of pending) {
-    pending.delete(room);
-    const members = rooms.get(room);
-    if (!members || members.size === 0) continue;
-    let send = items;
-    if (items.length > MAX_ITEMS) {
-      send = [];
-      for (let k = 0; k < MAX_ITEMS; k++) send.push(items[Math.floor((k * items.length) / MAX_ITEMS)]);
-      stats.thinned += items.length - MAX_ITEMS;
-    }
-    const frame = frameOf(`{"type":"PUSH","data":{"room":${JSON.stringify(room)},"items":[${send.join(',')}]}}`);
-    for (const ws of members) {
-      const socket = ws._socket;
-      if (socket.writableLength > SLOW_BYTES) {
-        stats.dropped++;
-        continue;
-      }
-      socket.write(frame);
-      stats.framesOut++;
-      stats.bytesOut += frame.length;
-    }
+/** One unmasked FIN text frame: header and UTF-8 payload in one allocation, encoded in place. */
+function textFrame(text) {
+  const length = Buffer.byteLength(text);
+  const head = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(head + length);
+  frame[0] = 0x81;
+  if (head === 2) frame[1] = length;
+  else if (head === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
   }
-}, WINDOW);
+  frame.write(text, head);
+  return frame;
+}
 
+function deliver(sockets, text) {
+  const frame = textFrame(text);
+  let sent = 0;
+  for (let i = 0; i < sockets.length; i++) {
+    const socket = sockets[i];
+    if (socket.writableLength > SLOW_BYTES) continue;
+    socket.write(frame);
+    sent++;
+  }
+  stats.framesOut += sent;
+  stats.bytesOut += sent * frame.length;
+  stats.dropped += sockets.length - sent;
+}
+
+const { publish, seqs } = windowBatches({ rooms, stats, deliver });
 const server = createRestServer({ publish, stats: () => stats });
 const wss = new WebSocketServer({ server, path: '/connect', perMessageDeflate: false, maxPayload: 4096 });
-serveViewers(wss, { rooms, seqs, stats });
+serveViewers(wss, { rooms, seqs, stats, member: (ws) => ws._socket });
 listen(server, 'ceiling');

@@ -79,12 +79,15 @@ export function listen(server, name) {
 }
 
 /**
- * The control side of the raw-ws baselines (ceiling and naive), which differ only in how
- * they push: PING, JOIN and LEAVE on a `rooms` map of room -> Set<ws>, counted in `stats`.
+ * The control side of the raw-ws baselines (ceiling, naive, ws-deflate), which differ only
+ * in how they push: PING, JOIN and LEAVE on a `rooms` map of room -> member array, counted
+ * in `stats`. A member is what `member(ws)` returns (the ceiling keeps the raw socket), held
+ * in a plain array so a fan-out loop indexes it without an iterator.
  */
-export function serveViewers(wss, { rooms, seqs, stats }) {
+export function serveViewers(wss, { rooms, seqs, stats, member = (ws) => ws }) {
   wss.on('connection', (ws) => {
     stats.connections++;
+    const self = member(ws);
     const joined = new Set();
     ws.on('message', (data) => {
       const msg = parseEnvelope(data);
@@ -92,20 +95,27 @@ export function serveViewers(wss, { rooms, seqs, stats }) {
       const room = msg.data?.room;
       if (msg.type === 'PING') ws.send('{"type":"PONG","data":{}}');
       else if (msg.type === 'JOIN' && typeof room === 'string') {
-        let set = rooms.get(room);
-        if (!set) rooms.set(room, (set = new Set()));
-        set.add(ws);
+        let list = rooms.get(room);
+        if (!list) rooms.set(room, (list = []));
+        if (!joined.has(room)) list.push(self);
         joined.add(room);
-        ws.send(JSON.stringify({ type: 'JOINED', data: { room, seq: seqs.get(room) ?? 0, online: set.size } }));
+        ws.send(JSON.stringify({ type: 'JOINED', data: { room, seq: seqs.get(room) ?? 0, online: list.length } }));
       } else if (msg.type === 'LEAVE' && typeof room === 'string') {
-        rooms.get(room)?.delete(ws);
-        joined.delete(room);
+        if (joined.delete(room)) removeMember(rooms.get(room), self);
         ws.send(JSON.stringify({ type: 'LEFT', data: { room } }));
       }
     });
     ws.on('close', () => {
       stats.connections--;
-      for (const room of joined) rooms.get(room)?.delete(ws);
+      for (const room of joined) removeMember(rooms.get(room), self);
     });
   });
+}
+
+/** Swap-remove: order within a room does not matter, and leaving is rare. */
+function removeMember(list, member) {
+  const i = list.indexOf(member);
+  if (i < 0) return;
+  list[i] = list[list.length - 1];
+  list.pop();
 }
