@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { StatsService } from '../stats/stats.service.js';
+import { ServerLifecycle } from './server-lifecycle.js';
 import { type Viewer, ViewerAuthenticator } from './viewer-authenticator.js';
 
 /** Where the admitted viewer travels from the upgrade to the connection handler. */
@@ -20,10 +21,11 @@ export class UpgradeVerifier {
   constructor(
     private readonly authenticator: ViewerAuthenticator,
     private readonly stats: StatsService,
+    private readonly lifecycle: ServerLifecycle,
   ) {}
 
   readonly verify = (info: { req: IncomingMessage }, done: Verdict): void => {
-    if (this.stats.draining) return this.refuse(done, 503, 'Service Unavailable');
+    if (this.lifecycle.draining) return this.refuse(done, 503, 'Service Unavailable');
     let verdict: Viewer | null | Promise<Viewer | null>;
     try {
       verdict = this.authenticator.authenticate(info.req);
