@@ -6,6 +6,7 @@ import { FanOutService } from '../delivery/fan-out.service.js';
 import { RoomService } from '../rooms/room.service.js';
 import { StatsService } from '../stats/stats.service.js';
 import { foldDuplicates } from './fold-duplicates.js';
+import type { PendingSeqs } from './pending-seqs.js';
 import { PushFrameEncoder } from './push-frame-encoder.js';
 import { thinBatch } from './thin-batch.js';
 import { type RoomWindow, WindowPhases } from './window-phases.js';
@@ -33,7 +34,7 @@ const TICKS_PER_WINDOW = 8;
  * room gets at most one frame per window of its phase, never two within half a window.
  */
 @Injectable()
-export class BatchService implements OnModuleInit, OnApplicationShutdown {
+export class BatchService implements PendingSeqs, OnModuleInit, OnApplicationShutdown {
   private readonly incoming = new Subject<Delivery>();
   private readonly subscriptions: Subscription[] = [];
   private readonly tickMs: number;
@@ -73,10 +74,6 @@ export class BatchService implements OnModuleInit, OnApplicationShutdown {
     for (const subscription of this.subscriptions) subscription.unsubscribe();
   }
 
-  /**
-   * The lowest seq of the room that this pipeline has not sent yet: a member joining now
-   * gets those live, so a replay must stop before it.
-   */
   firstPendingSeq(room: string): number | undefined {
     return this.pendingSeq.get(room);
   }

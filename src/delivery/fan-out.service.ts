@@ -71,14 +71,12 @@ export class FanOutService {
    * Writes a frame to one member unless it is over the slow-consumer bound, in which
    * case the whole frame is skipped (never a partial one) and the member is closed once
    * it has stayed over for SLOW_CONSUMER_MS.
-   * @returns whether the frame was written.
    */
-  writeTo(member: Member, frame: Buffer, now: number): boolean {
-    if (!this.mayWrite(member, this.config.SLOW_CONSUMER_BYTES, now)) return false;
+  writeTo(member: Member, frame: Buffer, now: number): void {
+    if (!this.mayWrite(member, this.config.SLOW_CONSUMER_BYTES, now)) return;
     member.socket.write(frame);
     this.stats.framesOut++;
     this.stats.bytesOut += frame.length;
-    return true;
   }
 
   /**
