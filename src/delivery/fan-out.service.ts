@@ -22,9 +22,9 @@ interface Job {
  * Writes one pre-built frame to every member of a room. Jobs run in order, shard by
  * shard; a big room yields to the event loop between shards once a slice's worth of
  * sockets has been written, so one huge batch never holds the loop for its whole length.
- * Writing starts on the next turn of the loop, never inside the caller: the batch
- * window's timer (RxJS bufferTime restarts it when its subscriber returns) must not be
- * stretched by the time the writes take.
+ * Writing starts on the next turn of the loop, never inside the caller: one batch tick
+ * hands over many rooms' frames at once, and all their writes must come under the one
+ * budget that yields to the loop.
  */
 @Injectable()
 export class FanOutService {
