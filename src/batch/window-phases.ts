@@ -10,10 +10,10 @@ export interface RoomWindow {
  * Spreads busy rooms over the phases of the batch window. Every window is cut into
  * `phases` equal steps; a room that turns busy takes a light phase (by weight: members)
  * and keeps it until it goes quiet, and its windows end on that phase's grid, whatever the
- * timer's delays. Rooms timed from their own first comment gathered instead: rooms that
- * turn busy together (a show starts) flushed together, and rooms flushed together by a late
- * timer stayed together, so the writes of one window piled up on a few ticks and held the
- * event loop for tens of milliseconds at a time.
+ * timer's delays. Windows timed from each room's own first comment would bunch: rooms that
+ * turn busy together (a show starts), or that one late tick flushes together, would keep
+ * flushing together, piling a window's writes on a few ticks that hold the event loop for
+ * tens of milliseconds at a time.
  */
 export class WindowPhases {
   private readonly load: number[];

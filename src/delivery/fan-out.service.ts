@@ -22,9 +22,9 @@ interface Job {
  * Writes one pre-built frame to every member of a room. Jobs run in order, shard by
  * shard; a big room yields to the event loop between shards once a slice's worth of
  * sockets has been written, so one huge batch never holds the loop for its whole length.
- * Writing starts on the next turn of the loop, never inside the caller: the batch
- * window's timer (RxJS bufferTime restarts it when its subscriber returns) must not be
- * stretched by the time the writes take.
+ * Writing starts on the next turn of the loop, never inside the caller: one batch tick
+ * hands over many rooms' frames at once, and all their writes must come under the one
+ * budget that yields to the loop.
  */
 @Injectable()
 export class FanOutService {
@@ -71,14 +71,12 @@ export class FanOutService {
    * Writes a frame to one member unless it is over the slow-consumer bound, in which
    * case the whole frame is skipped (never a partial one) and the member is closed once
    * it has stayed over for SLOW_CONSUMER_MS.
-   * @returns whether the frame was written.
    */
-  writeTo(member: Member, frame: Buffer, now: number): boolean {
-    if (!this.mayWrite(member, this.config.SLOW_CONSUMER_BYTES, now)) return false;
+  writeTo(member: Member, frame: Buffer, now: number): void {
+    if (!this.mayWrite(member, this.config.SLOW_CONSUMER_BYTES, now)) return;
     member.socket.write(frame);
     this.stats.framesOut++;
     this.stats.bytesOut += frame.length;
-    return true;
   }
 
   /**

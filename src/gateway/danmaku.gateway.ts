@@ -8,14 +8,11 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
-import { BatchService } from '../batch/batch.service.js';
-import { PushFrameEncoder } from '../batch/push-frame-encoder.js';
-import { Broker, type Replay } from '../broker/broker.js';
+import { ReplayService } from '../batch/replay.service.js';
+import { Broker } from '../broker/broker.js';
 import { DanmakuConfig } from '../config/danmaku-config.js';
-import { FanOutService } from '../delivery/fan-out.service.js';
 import { BAD_FRAME_EVENT, envelope, UNKNOWN_TYPE_EVENT } from '../protocol/envelope.js';
 import { PublishService } from '../publish/publish.service.js';
-import type { Member } from '../rooms/member.js';
 import { RoomService } from '../rooms/room.service.js';
 import { CommentRateGuard } from './comment-rate.guard.js';
 import { CommentMessage, JoinMessage, RoomMessage } from './messages.js';
@@ -38,9 +35,7 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
     private readonly rooms: RoomService,
     private readonly broker: Broker,
     private readonly publisher: PublishService,
-    private readonly fanOut: FanOutService,
-    private readonly encoder: PushFrameEncoder,
-    private readonly batches: BatchService,
+    private readonly replays: ReplayService,
     private readonly events: DanmakuEvents,
     private readonly config: DanmakuConfig,
   ) {}
@@ -82,24 +77,11 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
       seq = await this.broker.lastSeq(room);
     } else {
       const replay = await this.broker.replay(room, since);
-      this.replayTo(member, room, replay);
+      this.replays.sendTo(member, room, replay);
       ({ lastSeq: seq, gap } = replay);
     }
     const online = this.broker.onlineIn(room, this.rooms.onlineIn(room));
     return envelope('JOINED', { room, seq, online, ...(gap ? { gap: true } : {}) });
-  }
-
-  /** Sends the replayed items in frames of at most BATCH_MAX_ITEMS, before JOINED. */
-  private replayTo(member: Member, room: string, replay: Replay): void {
-    // Items still waiting in the batch pipeline reach this member live; replaying them too
-    // would deliver them twice.
-    const pending = this.batches.firstPendingSeq(room);
-    const end = pending === undefined ? replay.items.length : Math.max(0, Math.min(replay.items.length, pending - replay.firstSeq));
-    const max = this.config.BATCH_MAX_ITEMS;
-    const now = Date.now();
-    for (let start = 0; start < end; start += max) {
-      this.fanOut.writeTo(member, this.encoder.encode(room, replay.items.slice(start, Math.min(end, start + max))), now);
-    }
   }
 
   @SubscribeMessage('LEAVE')

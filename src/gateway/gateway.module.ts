@@ -9,6 +9,7 @@ import { CommentRateGuard } from './comment-rate.guard.js';
 import { DanmakuGateway } from './danmaku.gateway.js';
 import { HeartbeatService } from './heartbeat.service.js';
 import { OnlineAnnouncer } from './online-announcer.service.js';
+import { ServerLifecycle } from './server-lifecycle.js';
 import { ShutdownService } from './shutdown.service.js';
 import { UpgradeVerifier } from './upgrade-verifier.js';
 import { ViewerSessions } from './viewer-sessions.service.js';
@@ -23,7 +24,8 @@ import { ViewerSessions } from './viewer-sessions.service.js';
     HeartbeatService,
     OnlineAnnouncer,
     ShutdownService,
+    ServerLifecycle,
   ],
-  exports: [UpgradeVerifier],
+  exports: [UpgradeVerifier, ServerLifecycle],
 })
 export class GatewayModule {}

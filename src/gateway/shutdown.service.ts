@@ -2,7 +2,7 @@ import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/comm
 import { BatchService } from '../batch/batch.service.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { RoomService } from '../rooms/room.service.js';
-import { StatsService } from '../stats/stats.service.js';
+import { ServerLifecycle } from './server-lifecycle.js';
 
 /** How long closing connections may wait for their clients' close frames. */
 const CLOSE_GRACE_MS = 3000;
@@ -17,13 +17,13 @@ export class ShutdownService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Shutdown');
 
   constructor(
-    private readonly stats: StatsService,
+    private readonly lifecycle: ServerLifecycle,
     private readonly batches: BatchService,
     private readonly rooms: RoomService,
   ) {}
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
-    this.stats.draining = true;
+    this.lifecycle.beginDraining();
     await this.batches.flushPending();
     const closed: Promise<void>[] = [];
     for (let shard = 0; shard < this.rooms.shardCount; shard++) {

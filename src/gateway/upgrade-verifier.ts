@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { StatsService } from '../stats/stats.service.js';
+import { ServerLifecycle } from './server-lifecycle.js';
 import { type Viewer, ViewerAuthenticator } from './viewer-authenticator.js';
 
 /** Where the admitted viewer travels from the upgrade to the connection handler. */
@@ -24,13 +25,14 @@ export class UpgradeVerifier {
   constructor(
     private readonly authenticator: ViewerAuthenticator,
     private readonly stats: StatsService,
+    private readonly lifecycle: ServerLifecycle,
     config: DanmakuConfig,
   ) {
     this.allowedOrigins = config.ALLOWED_ORIGINS && new Set(config.ALLOWED_ORIGINS.map((origin) => origin.toLowerCase()));
   }
 
   readonly verify = (info: { req: IncomingMessage }, done: Verdict): void => {
-    if (this.stats.draining) return this.refuse(done, 503, 'Service Unavailable');
+    if (this.lifecycle.draining) return this.refuse(done, 503, 'Service Unavailable');
     const origin = info.req.headers.origin;
     if (this.allowedOrigins && origin !== undefined && !this.allowedOrigins.has(origin.toLowerCase())) {
       return this.refuse(done, 403, 'Forbidden');

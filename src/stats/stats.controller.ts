@@ -1,6 +1,7 @@
 import { Controller, Get, Header, HttpCode, Res, ServiceUnavailableException } from '@nestjs/common';
 import type { Response } from 'express';
 import { Broker } from '../broker/broker.js';
+import { ServerLifecycle } from '../gateway/server-lifecycle.js';
 import { RoomService } from '../rooms/room.service.js';
 import { MetricsService } from './metrics.service.js';
 import { StatsService } from './stats.service.js';
@@ -12,6 +13,7 @@ export class StatsController {
     private readonly rooms: RoomService,
     private readonly broker: Broker,
     private readonly metrics: MetricsService,
+    private readonly lifecycle: ServerLifecycle,
   ) {}
 
   @Get('stats')
@@ -31,7 +33,7 @@ export class StatsController {
       upgradesRefused: s.upgradesRefused,
       fanOutWriter: s.fanOutWriter,
       brokerUp: this.broker.health().ok,
-      draining: s.draining,
+      draining: this.lifecycle.draining,
       uptimeSeconds: Math.round(process.uptime()),
       rssBytes: process.memoryUsage.rss(),
     };
@@ -41,7 +43,7 @@ export class StatsController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   health() {
-    if (this.stats.draining) throw new ServiceUnavailableException({ status: 'draining' });
+    if (this.lifecycle.draining) throw new ServiceUnavailableException({ status: 'draining' });
     const broker = this.broker.health();
     if (!broker.ok) throw new ServiceUnavailableException({ status: 'broker down', reason: broker.reason });
     return { status: 'ok', connections: this.rooms.connectionCount };

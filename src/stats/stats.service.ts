@@ -23,6 +23,4 @@ export class StatsService {
   upgradesRefused = 0;
   /** How batches reach the sockets: 'native' (one addon call per shard) or 'stream' (socket.write each). */
   fanOutWriter: 'native' | 'stream' = 'stream';
-  /** Set once shutdown begins; health answers 503 from then on. */
-  draining = false;
 }

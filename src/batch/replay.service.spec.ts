@@ -1,0 +1,103 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { Viewer } from '../../test/support/viewer.js';
+import { MemoryBroker } from '../broker/memory-broker.js';
+import { validateConfig } from '../config/validate-config.js';
+import { FanOutService } from '../delivery/fan-out.service.js';
+import { DanmakuEvents } from '../events/danmaku-events.js';
+import { Member } from '../rooms/member.js';
+import { RoomService } from '../rooms/room.service.js';
+import { StatsService } from '../stats/stats.service.js';
+import { BatchService } from './batch.service.js';
+import { PushFrameEncoder } from './push-frame-encoder.js';
+import { ReplayService } from './replay.service.js';
+
+describe('ReplayService', () => {
+  let server: WebSocketServer;
+  let broker: MemoryBroker;
+  let rooms: RoomService;
+  let batches: BatchService;
+  let replays: ReplayService;
+  const viewers: Viewer[] = [];
+
+  beforeEach(async () => {
+    server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await once(server, 'listening');
+    // A long window: what is published after a room's leading frame stays pending.
+    const config = validateConfig({ BATCH_WINDOW_MS: '10000', BATCH_MAX_ITEMS: '2' });
+    rooms = new RoomService(config);
+    broker = new MemoryBroker(config);
+    const stats = new StatsService();
+    const encoder = new PushFrameEncoder();
+    const fanOut = new FanOutService(rooms, stats, config, new DanmakuEvents());
+    batches = new BatchService(broker, fanOut, encoder, rooms, stats, config);
+    batches.onModuleInit();
+    replays = new ReplayService(batches, encoder, fanOut, config);
+  });
+
+  afterEach(async () => {
+    batches.onApplicationShutdown();
+    for (const viewer of viewers.splice(0)) viewer.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  /** A viewer connected over a real socket, and the Member the server side sees. */
+  async function connect(): Promise<{ viewer: Viewer; member: Member }> {
+    const accepted = once(server, 'connection') as Promise<[WebSocket]>;
+    const viewer = await Viewer.connect(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    viewers.push(viewer);
+    const [ws] = await accepted;
+    return { viewer, member: new Member(viewers.length, ws, undefined) };
+  }
+
+  const publish = (room: string, ...texts: string[]) =>
+    broker.publish(
+      room,
+      texts.map((text, i) => ({ id: `${room}-${text}-${i}`, room, text, color: '#ffffff', mode: 'scroll', ts: 0, priority: false })),
+    );
+
+  /** Joins, replays `since` and answers JOINED, as the gateway does; resolves with what came before JOINED. */
+  async function resume(room: string, since: number) {
+    const { viewer, member } = await connect();
+    rooms.join(member, room);
+    replays.sendTo(member, room, await broker.replay(room, since));
+    member.ws.send(JSON.stringify({ type: 'JOINED', data: { room } }));
+    const joined = await viewer.next('JOINED');
+    const before = viewer.frames.slice(0, viewer.frames.indexOf(joined));
+    return { viewer, pushes: before.map((frame) => ({ type: frame.type, room: frame.data.room, seqs: frame.data.items.map((i: any) => i.seq) })) };
+  }
+
+  it('sends the items after since in frames of at most BATCH_MAX_ITEMS, oldest first', async () => {
+    await publish('r', 'a', 'b', 'c', 'd', 'e');
+    expect(batches.firstPendingSeq('r')).toBeUndefined();
+    const { pushes } = await resume('r', 0);
+    expect(pushes).toEqual([
+      { type: 'PUSH', room: 'r', seqs: [1, 2] },
+      { type: 'PUSH', room: 'r', seqs: [3, 4] },
+      { type: 'PUSH', room: 'r', seqs: [5] },
+    ]);
+    expect((await resume('r', 3)).pushes.map((push) => push.seqs)).toEqual([[4, 5]]);
+  });
+
+  it('sends nothing when the member has seen everything', async () => {
+    await publish('r', 'a', 'b');
+    expect((await resume('r', 2)).pushes).toEqual([]);
+  });
+
+  it('stops before the items still pending in the batch pipeline, which then arrive live, once', async () => {
+    const watcher = await connect();
+    rooms.join(watcher.member, 'r');
+    await publish('r', 'lead');
+    await watcher.viewer.next('PUSH');
+    // The room is batched now: these wait for its window.
+    await publish('r', 'p1', 'p2');
+    expect(batches.firstPendingSeq('r')).toBe(2);
+
+    const { viewer, pushes } = await resume('r', 0);
+    expect(pushes).toEqual([{ type: 'PUSH', room: 'r', seqs: [1] }]);
+    await batches.flushPending();
+    await viewer.next((frame) => frame.type === 'PUSH' && frame.data.items[0].seq === 2);
+    expect(viewer.itemsIn('r').map((item) => item.seq)).toEqual([1, 2, 3]);
+  });
+});
