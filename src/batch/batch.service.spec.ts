@@ -169,6 +169,15 @@ describe('BatchService', () => {
     expect(stats.thinned).toBe(0);
   });
 
+  it('with BATCH_WINDOW_MS=0, sends priority items beyond the cap at once, in frames of their own', async () => {
+    start({ BATCH_WINDOW_MS: '0', BATCH_MAX_ITEMS: '3' });
+    const { writes } = viewer('r');
+    await broker.publish('r', Array.from({ length: 7 }, (_, k) => draft('r', `p${k}`, true)));
+    await settle();
+    expect(pushes(writes).map((f) => f.items.map((i) => i.text))).toEqual([['p0', 'p1', 'p2'], ['p3', 'p4', 'p5'], ['p6']]);
+    expect(batches.firstPendingSeq('r')).toBeUndefined();
+  });
+
   it('keeps one timer for all rooms, however many are active or idle', async () => {
     start();
     const baseline = vi.getTimerCount();

@@ -149,6 +149,12 @@ export class RoomBatches {
   private send(batch: RoomBatch, items: Delivery[], emit: Emit): void {
     const merged = this.options.foldDuplicates ? foldDuplicates(items) : items;
     const { send, carry, thinned } = thinBatch(merged, this.options.maxItems);
+    if (carry.length > 0 && this.phases === null) {
+      // No window to wait for: the carried items follow at once, in frames of their own.
+      emit({ room: batch.room, items: send, thinned });
+      this.send(batch, carry, emit);
+      return;
+    }
     // Carried items go first in the room's next frame, before what arrives meanwhile.
     if (carry.length > 0) batch.waiting = [...carry, ...batch.waiting];
     batch.pendingSeq = batch.waiting.find((item) => item.seq !== undefined)?.seq;
