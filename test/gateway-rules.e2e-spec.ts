@@ -71,6 +71,18 @@ describe('gateway rules', () => {
     expect((await viewer.join('l4')).type).toBe('JOINED');
   });
 
+  it('rate-limits JOIN and LEAVE together (bursts of 10), counting refusals toward the 1008 close', async () => {
+    const viewer = await connect();
+    // One TCP write: 30 frames, none answered before the next is read.
+    for (let i = 0; i < 30; i++) viewer.send(i % 2 === 0 ? 'JOIN' : 'LEAVE', { room: 'churn' });
+    const closed = await viewer.closed;
+    expect(closed.code).toBe(1008);
+    const refused = viewer.frames.filter((f) => f.type === 'ERROR');
+    expect(refused).toHaveLength(20);
+    expect(refused.every((f) => f.data.code === 'RATE_LIMITED' && ['JOIN', 'LEAVE'].includes(f.data.ref))).toBe(true);
+    expect(viewer.frames.filter((f) => f.type === 'JOINED' || f.type === 'LEFT')).toHaveLength(10);
+  });
+
   it('answers a repeated JOIN and a LEAVE of a room not joined as if they worked, changing nothing', async () => {
     const viewer = await connect();
     await viewer.join('twice');

@@ -36,6 +36,18 @@ describe('resume with JOIN {since}', () => {
     expect((await resume('nogap', 3)).replayed).toEqual([]);
   });
 
+  it('replays only on a real join: a JOIN {since} for a room already joined replays nothing', async () => {
+    await publish('again', 3, 'a');
+    const viewer = await Viewer.connect(server.ws);
+    await viewer.join('again', 0);
+    const pushesBefore = viewer.frames.filter((f) => f.type === 'PUSH').length;
+    expect(pushesBefore).toBe(2);
+    const joined = await viewer.join('again', 0);
+    expect(joined.data).toEqual({ room: 'again', seq: 3, online: 1 });
+    expect(viewer.frames.filter((f) => f.type === 'PUSH').length).toBe(pushesBefore);
+    viewer.close();
+  });
+
   it('replays what is kept and flags a gap when older items are gone', async () => {
     await publish('gap', 10, 'g');
     const { replayed, joined } = await resume('gap', 2);

@@ -12,6 +12,7 @@ import { StatsService } from '../stats/stats.service.js';
 import { BatchService } from './batch.service.js';
 import { PushFrameEncoder } from './push-frame-encoder.js';
 import { ReplayService } from './replay.service.js';
+import { textFrame } from '../sockets/socket-internals.js';
 
 describe('ReplayService', () => {
   let server: WebSocketServer;
@@ -78,6 +79,19 @@ describe('ReplayService', () => {
       { type: 'PUSH', room: 'r', seqs: [5] },
     ]);
     expect((await resume('r', 3)).pushes.map((push) => push.seqs)).toEqual([[4, 5]]);
+  });
+
+  it('stops before encoding a frame for a member over the slow-consumer bound, and says so', async () => {
+    await publish('r', 'a', 'b', 'c');
+    const { viewer, member } = await connect();
+    rooms.join(member, 'r');
+    // Over the bound: a frame held in Node (corked), unsent.
+    member.socket.cork();
+    member.socket.write(textFrame(JSON.stringify({ type: 'FILLER', data: 'x'.repeat(1_048_577) })));
+    expect(replays.sendTo(member, 'r', await broker.replay('r', 0))).toBe(false);
+    member.socket.uncork();
+    await viewer.next('FILLER');
+    expect(viewer.frames.filter((frame) => frame.type === 'PUSH')).toEqual([]);
   });
 
   it('sends nothing when the member has seen everything', async () => {

@@ -79,6 +79,11 @@ export class FanOutService {
     this.stats.bytesOut += frame.length;
   }
 
+  /** Whether the member is open and under the slow-consumer bound: a frame may be built for it. */
+  hasRoomFor(member: Member): boolean {
+    return member.isOpen && member.socket.writableLength <= this.config.SLOW_CONSUMER_BYTES;
+  }
+
   /**
    * A control answer (JSON text, framed by ws) under the same bound as the batches: a
    * client that sends without reading cannot make the server queue its answers without

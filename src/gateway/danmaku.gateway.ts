@@ -14,7 +14,7 @@ import { DanmakuConfig } from '../config/danmaku-config.js';
 import { BAD_FRAME_EVENT, envelope, UNKNOWN_TYPE_EVENT } from '../protocol/envelope.js';
 import { PublishService } from '../publish/publish.service.js';
 import { RoomService } from '../rooms/room.service.js';
-import { CommentRateGuard } from './comment-rate.guard.js';
+import { CommentRateGuard, MembershipRateGuard } from './rate-limit.guards.js';
 import { CommentMessage, JoinMessage, RoomMessage } from './messages.js';
 import { ProtocolError } from './protocol-error.js';
 import { ProtocolExceptionFilter } from './protocol-exception.filter.js';
@@ -63,6 +63,7 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
   }
 
   @SubscribeMessage('JOIN')
+  @UseGuards(MembershipRateGuard)
   async join(@ConnectedSocket() ws: WebSocket, @MessageBody() message: JoinMessage) {
     const { member } = this.sessions.of(ws);
     const { room, since } = message;
@@ -70,21 +71,31 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
       throw new ProtocolError('ROOM_LIMIT', `at most ${this.config.MAX_ROOMS_PER_CONN} rooms per connection`);
     }
     // Joined before the history is read, so nothing published in between is missed.
-    if (this.rooms.join(member, room)) this.events.emitJoined({ connectionId: member.id, user: member.user, room });
+    const joined = this.rooms.join(member, room);
+    if (joined) this.events.emitJoined({ connectionId: member.id, user: member.user, room });
     let seq: number;
     let gap = false;
-    if (since === undefined) {
-      seq = await this.broker.lastSeq(room);
-    } else {
-      const replay = await this.broker.replay(room, since);
-      this.replays.sendTo(member, room, replay);
-      ({ lastSeq: seq, gap } = replay);
+    try {
+      // A member already in the room has been receiving it live: nothing to replay.
+      if (since === undefined || !joined) {
+        seq = await this.broker.lastSeq(room);
+      } else {
+        const replay = await this.broker.replay(room, since);
+        const complete = this.replays.sendTo(member, room, replay);
+        seq = replay.lastSeq;
+        gap = replay.gap || !complete;
+      }
+    } catch (error) {
+      // Refused (broker down): the member must not stay in a room it was told it did not join.
+      if (joined && this.rooms.leave(member, room)) this.events.emitLeft({ connectionId: member.id, user: member.user, room });
+      throw error;
     }
     const online = this.broker.onlineIn(room, this.rooms.onlineIn(room));
     return envelope('JOINED', { room, seq, online, ...(gap ? { gap: true } : {}) });
   }
 
   @SubscribeMessage('LEAVE')
+  @UseGuards(MembershipRateGuard)
   leave(@ConnectedSocket() ws: WebSocket, @MessageBody() { room }: RoomMessage) {
     const { member } = this.sessions.of(ws);
     if (this.rooms.leave(member, room)) this.events.emitLeft({ connectionId: member.id, user: member.user, room });

@@ -5,7 +5,7 @@ import { DeliveryModule } from '../delivery/delivery.module.js';
 import { PublishModule } from '../publish/publish.module.js';
 import { RoomsModule } from '../rooms/rooms.module.js';
 import { StatsModule } from '../stats/stats.module.js';
-import { CommentRateGuard } from './comment-rate.guard.js';
+import { CommentRateGuard, MembershipRateGuard } from './rate-limit.guards.js';
 import { DanmakuGateway } from './danmaku.gateway.js';
 import { HeartbeatService } from './heartbeat.service.js';
 import { OnlineAnnouncer } from './online-announcer.service.js';
@@ -20,6 +20,7 @@ import { ViewerSessions } from './viewer-sessions.service.js';
     DanmakuGateway,
     ViewerSessions,
     CommentRateGuard,
+    MembershipRateGuard,
     UpgradeVerifier,
     HeartbeatService,
     OnlineAnnouncer,

@@ -13,6 +13,7 @@ export class ViewerSession {
   constructor(
     readonly member: Member,
     readonly comments: TokenBucket,
+    readonly membership: TokenBucket,
   ) {}
 
   /** Set by the refusal that closes the connection: nothing more is taken or answered. */

@@ -5,6 +5,10 @@ import { Member } from '../rooms/member.js';
 import { TokenBucket } from './token-bucket.js';
 import { ViewerSession } from './viewer-session.js';
 
+/** JOIN and LEAVE per second, on average; a page that reconnects joins all its rooms at once. */
+const MEMBERSHIP_RATE = 5;
+const MEMBERSHIP_BURST = 10;
+
 /** Finds a connection's session from the socket Nest hands to handlers and guards. */
 @Injectable()
 export class ViewerSessions {
@@ -15,7 +19,11 @@ export class ViewerSessions {
 
   open(ws: WebSocket, user: string | undefined): ViewerSession {
     const member = new Member(this.nextId++, ws, user);
-    const session = new ViewerSession(member, new TokenBucket(this.config.COMMENT_RATE, this.config.COMMENT_BURST));
+    const session = new ViewerSession(
+      member,
+      new TokenBucket(this.config.COMMENT_RATE, this.config.COMMENT_BURST),
+      new TokenBucket(MEMBERSHIP_RATE, Math.max(MEMBERSHIP_BURST, 2 * this.config.MAX_ROOMS_PER_CONN)),
+    );
     this.sessions.set(ws, session);
     return session;
   }

@@ -60,6 +60,10 @@ describe('Redis faults', () => {
       expect((await viewer.request('PING', {}, 'PONG')).type).toBe('PONG');
       const error = await viewer.request('COMMENT', { room: 'outage', text: 'ws while down', cid: 'c1' }, 'ACK');
       expect(error.data).toMatchObject({ code: 'UNAVAILABLE', ref: 'COMMENT', cid: 'c1', message: expect.stringMatching(/broker unavailable/) });
+      // A JOIN refused for the outage leaves the viewer out of the room it was refused.
+      const refusedJoin = await viewer.request('JOIN', { room: 'elsewhere' }, 'JOINED');
+      expect(refusedJoin.data).toMatchObject({ code: 'UNAVAILABLE', ref: 'JOIN' });
+      expect((await get(server.http, '/stats')).body.rooms).toBe(1);
 
       await redis.restart();
       await eventually(async () => (await brokerView(server)).health === 200, 15_000);

@@ -1,0 +1,51 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import type { WebSocket } from 'ws';
+import { CloseCode } from '../protocol/close-codes.js';
+import { ProtocolError } from './protocol-error.js';
+import type { TokenBucket } from './token-bucket.js';
+import type { ViewerSession } from './viewer-session.js';
+import { ViewerSessions } from './viewer-sessions.service.js';
+
+/**
+ * A message takes a token from one of the connection's buckets before anything else is
+ * checked, so a flood of invalid messages is limited like a flood of valid ones. Every
+ * refusal counts toward the 1008 close (the 20th in 10 s), whichever bucket refused.
+ */
+@Injectable()
+abstract class RateGuard implements CanActivate {
+  constructor(private readonly sessions: ViewerSessions) {}
+
+  protected abstract bucketOf(session: ViewerSession): TokenBucket;
+  protected abstract readonly refusal: string;
+
+  canActivate(context: ExecutionContext): boolean {
+    const session = this.sessions.of(context.switchToWs().getClient<WebSocket>());
+    // Frames that came with the closing refusal: dropped (the filter answers nothing).
+    if (session.closing) return false;
+    const now = Date.now();
+    if (this.bucketOf(session).take(now)) return true;
+    const closeCode = session.refuse(now) ? CloseCode.POLICY_VIOLATION : undefined;
+    throw new ProtocolError('RATE_LIMITED', this.refusal, { closeCode });
+  }
+}
+
+/** COMMENT: COMMENT_RATE per second, bursts of COMMENT_BURST. */
+@Injectable()
+export class CommentRateGuard extends RateGuard {
+  protected readonly refusal = 'too many comments; slow down';
+  protected bucketOf(session: ViewerSession): TokenBucket {
+    return session.comments;
+  }
+}
+
+/**
+ * JOIN and LEAVE: each can cost a history read, a replay, and in Redis mode a SUBSCRIBE
+ * and a presence script on the Redis every process shares.
+ */
+@Injectable()
+export class MembershipRateGuard extends RateGuard {
+  protected readonly refusal = 'too many JOIN and LEAVE; slow down';
+  protected bucketOf(session: ViewerSession): TokenBucket {
+    return session.membership;
+  }
+}
