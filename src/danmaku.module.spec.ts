@@ -9,12 +9,12 @@ import { type Viewer, ViewerAuthenticator } from './gateway/viewer-authenticator
 import {
   accept,
   COMMENT_FILTERS,
-  type CandidateComment,
   type CommentDecision,
   type CommentFilter,
   CommentRejectedError,
   reject,
 } from './moderation/comment-filter.js';
+import type { CandidateComment } from './protocol/candidate-comment.js';
 import { PublishService } from './publish/publish.service.js';
 
 @Injectable()

@@ -16,12 +16,10 @@ export {
   reject,
   COMMENT_FILTERS,
   CommentRejectedError,
-  type CandidateComment,
-  type CommentContext,
   type CommentDecision,
   type CommentFilter,
-  type CommentOrigin,
 } from './moderation/comment-filter.js';
+export type { CandidateComment, CommentContext, CommentOrigin } from './protocol/candidate-comment.js';
 export { SensitiveWordFilter } from './moderation/sensitive-words/sensitive-word.filter.js';
 export { SensitiveWordMatcher } from './moderation/sensitive-words/sensitive-word-matcher.js';
 export { DanmakuEvents } from './events/danmaku-events.js';

@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { readFileSync, statSync } from 'node:fs';
 import { DanmakuConfig } from '../../config/danmaku-config.js';
 import { DANMAKU_OPTIONS, type DanmakuModuleOptions } from '../../danmaku-options.js';
-import { accept, type CandidateComment, type CommentDecision, type CommentFilter, reject, rewrite } from '../comment-filter.js';
+import type { CandidateComment } from '../../protocol/candidate-comment.js';
+import { accept, type CommentDecision, type CommentFilter, reject, rewrite } from '../comment-filter.js';
 import { SensitiveWordMatcher } from './sensitive-word-matcher.js';
 
 /** How often the word file is checked for changes. */
