@@ -1,11 +1,7 @@
 /** The public API for apps that import the service (see docs/extending.md). */
 export { DanmakuModule } from './danmaku.module.js';
-export type {
-  DanmakuModuleAsyncOptions,
-  DanmakuModuleOptions,
-  DanmakuSettings,
-  DanmakuExtensions,
-} from './danmaku-options.js';
+export type { DanmakuModuleAsyncOptions, DanmakuModuleOptions, DanmakuExtensions } from './danmaku-options.js';
+export type { DanmakuSettings } from './config/danmaku-settings.js';
 export { DanmakuConfig } from './config/danmaku-config.js';
 export { DanmakuWsAdapter } from './gateway/danmaku-ws.adapter.js';
 export { ViewerAuthenticator, type Viewer } from './gateway/viewer-authenticator.js';

@@ -1,5 +1,5 @@
 import type { ConfigService } from '@nestjs/config';
-import type { DanmakuSettings } from '../danmaku-options.js';
+import type { DanmakuSettings } from './danmaku-settings.js';
 import { CONFIG_KEYS } from './danmaku-config.js';
 
 /** The settings ConfigService validated from the environment, for DanmakuModule.forRootAsync. */

@@ -4,7 +4,7 @@ import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
 import type { RawData, WebSocket } from 'ws';
 import { DanmakuConfig } from '../config/danmaku-config.js';
-import { DANMAKU_ROUTE_PREFIX } from '../danmaku-options.js';
+import { DANMAKU_ROUTE_PREFIX } from '../core/danmaku-tokens.js';
 import { type ParsedMessage, parseEnvelope } from './envelope-parser.js';
 import { UpgradeVerifier } from './upgrade-verifier.js';
 
