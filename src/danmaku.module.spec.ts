@@ -1,10 +1,12 @@
 import { Injectable, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
+import { AppModule } from './app.module.js';
 import { BatchService } from './batch/batch.service.js';
 import { Broker } from './broker/broker.js';
 import { MemoryBroker } from './broker/memory-broker.js';
 import { DanmakuConfig } from './config/danmaku-config.js';
+import { validateConfig } from './config/validate-config.js';
 import { DANMAKU_ROUTE_PREFIX } from './core/danmaku-tokens.js';
 import { DanmakuModule } from './danmaku.module.js';
 import { FanOutService } from './delivery/fan-out.service.js';
@@ -227,5 +229,13 @@ describe('DanmakuModule', () => {
         imports: [DanmakuModule.forRoot({ isGlobal: false, providers: [MuteList], filters: [MutedUsers] }), FeatureModule],
       }).compile(),
     ).rejects.toThrow(/ModerationDesk/);
+  });
+
+  it('takes the DanmakuConfig the standalone server validated as it is', async () => {
+    const config = validateConfig({ SHARDS: '32' });
+    const module = await Test.createTestingModule({ imports: [AppModule.forConfig(config)] }).compile();
+    expect(module.get(DanmakuConfig)).toBe(config);
+    expect(module.get(RoomService).shardCount).toBe(32);
+    await module.close();
   });
 });
