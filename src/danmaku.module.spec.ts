@@ -132,6 +132,18 @@ describe('DanmakuModule', () => {
     await module.close();
   });
 
+  it('resolves settings from a factory class with forRootAsync', async () => {
+    @Injectable()
+    class LiveSettings {
+      create() {
+        return { COMMENT_RATE: '9' };
+      }
+    }
+    const module = await Test.createTestingModule({ imports: [DanmakuModule.forRootAsync({ useClass: LiveSettings })] }).compile();
+    expect(module.get(DanmakuConfig).COMMENT_RATE).toBe(9);
+    await module.close();
+  });
+
   it('uses the defaults for the extension points', async () => {
     const module = await Test.createTestingModule({ imports: [DanmakuModule.forRoot()] }).compile();
     expect(module.get(ViewerAuthenticator)).toBeInstanceOf(JwtViewerAuthenticator);

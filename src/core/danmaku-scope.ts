@@ -22,11 +22,10 @@ export interface DanmakuModuleExtras {
 
 /**
  * One DanmakuModule instance as its inner modules see it. Their providers depend on this
- * instance's settings and extension classes, so they cannot be static modules, and no
- * global makes the core visible to them: each imports `core` and the modules it uses
- * through `module()`, which builds a module once per instance. Nest tells dynamic modules
- * apart by object identity, so every importer getting the same object is what keeps one
- * RoomService (one Broker, ...) per instance.
+ * instance's settings and extension classes, so the modules are built per instance rather
+ * than static, and they import `core` rather than finding it through a global. `module()`
+ * builds each once per instance: Nest tells dynamic modules apart by object identity, so
+ * every importer getting the same object is what keeps one RoomService (one Broker, ...).
  */
 export class DanmakuScope {
   private readonly modules = new Map<Type, DynamicModule>();
