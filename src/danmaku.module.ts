@@ -48,8 +48,8 @@ const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<DanmakuSetting
  * and extends it with filters, an authenticator or a broker of its own.
  *
  * Each provider has one home among the inner modules, and each inner module imports the
- * homes of what it injects: they are built per instance through a DanmakuScope (see
- * there why). `isGlobal` (default true) only spares the host app an import.
+ * homes of what it injects (built per instance, DanmakuScope says why). `isGlobal`
+ * (default true) only spares the host app an import.
  */
 @Module({})
 export class DanmakuModule extends ConfigurableModuleClass {
