@@ -1,17 +1,15 @@
-import { Module } from '@nestjs/common';
-import { ConfigModule, ConfigService } from '@nestjs/config';
-import { settingsFromEnv } from './config/settings-from-env.js';
-import { validateConfig } from './config/validate-config.js';
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { DanmakuConfig } from './config/danmaku-config.js';
 import { DanmakuModule } from './danmaku.module.js';
 
 /**
- * The standalone server: DanmakuModule configured from the environment, which
- * @nestjs/config validates at start-up (a bad value names the variable and stops it).
+ * The standalone server: DanmakuModule configured from the environment. main.ts
+ * validates the environment before Nest starts (it decides on WORKERS first) and hands
+ * the result over, which DanmakuModule uses as it is.
  */
-@Module({
-  imports: [
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateConfig }),
-    DanmakuModule.forRootAsync({ inject: [ConfigService], useFactory: settingsFromEnv }),
-  ],
-})
-export class AppModule {}
+@Module({})
+export class AppModule {
+  static forConfig(config: DanmakuConfig): DynamicModule {
+    return { module: AppModule, imports: [DanmakuModule.forRoot({ settings: config })] };
+  }
+}

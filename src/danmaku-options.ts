@@ -1,16 +1,13 @@
-import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Type } from '@nestjs/common';
+import type { ConfigurableModuleAsyncOptions, ModuleMetadata, Type } from '@nestjs/common';
 import type { Broker } from './broker/broker.js';
-import type { DanmakuConfig } from './config/danmaku-config.js';
+import type { DanmakuSettings } from './config/danmaku-settings.js';
 import type { ViewerAuthenticator } from './gateway/viewer-authenticator.js';
 import type { CommentFilter } from './moderation/comment-filter.js';
 
 /**
- * The settings, with the same names, defaults and bounds as the environment variables
- * (one schema, two sources): values are validated by DanmakuConfig's rules at start-up.
+ * What a host application plugs in. Each class is instantiated in the inner module that
+ * uses it, which also imports the `imports` below and the core module holding `providers`.
  */
-export type DanmakuSettings = Partial<{ [K in keyof DanmakuConfig]: DanmakuConfig[K] | string }>;
-
-/** What a host application plugs in. Each class is instantiated inside DanmakuModule. */
 export interface DanmakuExtensions {
   /** Extra comment filters, run in this order after the built-in ones. */
   filters?: Type<CommentFilter>[];
@@ -20,30 +17,38 @@ export interface DanmakuExtensions {
   broker?: Type<Broker>;
   /** Words for the built-in sensitive-word filter, besides SENSITIVE_WORDS_FILE. */
   sensitiveWords?: string[];
-  /** Modules the extension classes need (they are instantiated in DanmakuModule's scope). */
+  /** Modules the extension classes need. */
   imports?: ModuleMetadata['imports'];
-  /** Providers the extension classes need, e.g. a mute-list store. */
+  /**
+   * Providers the extension classes need, e.g. a mute-list store. Exported to the host
+   * app, which injects the same instances. They may inject the host's `imports` and
+   * DanmakuConfig.
+   */
   providers?: ModuleMetadata['providers'];
 }
 
-export interface DanmakuModuleOptions extends DanmakuExtensions {
-  settings?: DanmakuSettings;
+interface DanmakuMounting {
   /** Mounts every HTTP route and the socket under this path, e.g. 'live' → /live/connect. */
   routePrefix?: string;
   /** Serve the room page at / (or /<prefix>/). Default true. */
   roomPage?: boolean;
+  /**
+   * Whether the host app's modules see DanmakuEvents, SensitiveWordFilter, the Broker … without
+   * importing DanmakuModule. Default true. The service's own modules never rely on it.
+   */
+  isGlobal?: boolean;
 }
 
-export interface DanmakuModuleAsyncOptions extends DanmakuExtensions {
-  imports?: ModuleMetadata['imports'];
-  inject?: (InjectionToken | OptionalFactoryDependency)[];
-  /** Resolves the settings, e.g. from ConfigService. */
-  useFactory: (...args: any[]) => DanmakuSettings | Promise<DanmakuSettings>;
-  routePrefix?: string;
-  roomPage?: boolean;
+export interface DanmakuModuleOptions extends DanmakuExtensions, DanmakuMounting {
+  /** Environment-variable names and values, or the DanmakuConfig validateConfig returned. */
+  settings?: DanmakuSettings;
 }
 
-export const DANMAKU_OPTIONS = Symbol('DANMAKU_OPTIONS');
-export const DANMAKU_SETTINGS = Symbol('DANMAKU_SETTINGS');
-/** The path prefix every route and the socket are mounted under ('' for none). */
-export const DANMAKU_ROUTE_PREFIX = Symbol('DANMAKU_ROUTE_PREFIX');
+/**
+ * The settings from a factory (`useFactory` with `inject` and `imports`, e.g. reading
+ * ConfigService) or from a class with a `create()` method (`useClass`, `useExisting`).
+ */
+export interface DanmakuModuleAsyncOptions
+  extends ConfigurableModuleAsyncOptions<DanmakuSettings>,
+    DanmakuExtensions,
+    DanmakuMounting {}

@@ -1,21 +1,33 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
+import { AppModule } from './app.module.js';
+import { BatchService } from './batch/batch.service.js';
 import { Broker } from './broker/broker.js';
 import { MemoryBroker } from './broker/memory-broker.js';
 import { DanmakuConfig } from './config/danmaku-config.js';
+import { validateConfig } from './config/validate-config.js';
+import { DANMAKU_ROUTE_PREFIX } from './core/danmaku-tokens.js';
 import { DanmakuModule } from './danmaku.module.js';
+import { FanOutService } from './delivery/fan-out.service.js';
+import { DanmakuEvents } from './events/danmaku-events.js';
+import { DanmakuGateway } from './gateway/danmaku.gateway.js';
 import { JwtViewerAuthenticator } from './gateway/jwt-viewer-authenticator.js';
 import { type Viewer, ViewerAuthenticator } from './gateway/viewer-authenticator.js';
 import {
   accept,
   COMMENT_FILTERS,
-  type CandidateComment,
   type CommentDecision,
   type CommentFilter,
   CommentRejectedError,
   reject,
 } from './moderation/comment-filter.js';
+import type { CandidateComment } from './protocol/candidate-comment.js';
+import { CommentPipeline } from './moderation/comment-pipeline.service.js';
+import { PageController } from './page/page.controller.js';
 import { PublishService } from './publish/publish.service.js';
+import { RoomService } from './rooms/room.service.js';
+import { StatsService } from './stats/stats.service.js';
 
 @Injectable()
 class FirstFilter implements CommentFilter {
@@ -44,6 +56,56 @@ class EveryoneIsBob extends ViewerAuthenticator {
 @Injectable()
 class CustomBroker extends MemoryBroker {}
 
+// A host app's own pieces: a provider in `providers`, one from a module in `imports`,
+// extensions that inject them, and a service of the host's that injects the shared ones.
+@Injectable()
+class MuteList {
+  readonly muted = new Set<string>();
+}
+@Injectable()
+class SessionStore {
+  userFor(session: string): string | undefined {
+    return session === 'alice-session' ? 'alice' : undefined;
+  }
+}
+@Module({ providers: [SessionStore], exports: [SessionStore] })
+class SessionsModule {}
+@Injectable()
+class MutedUsers implements CommentFilter {
+  constructor(readonly muteList: MuteList) {}
+  review(comment: CandidateComment): CommentDecision {
+    return this.muteList.muted.has(comment.user ?? '') ? reject('muted') : accept();
+  }
+}
+@Injectable()
+class SessionAuthenticator extends ViewerAuthenticator {
+  constructor(readonly sessions: SessionStore) {
+    super();
+  }
+  authenticate(): Viewer | null {
+    const user = this.sessions.userFor('alice-session');
+    return user ? { user } : null;
+  }
+}
+@Injectable()
+class AuditedBroker extends MemoryBroker {
+  constructor(
+    config: DanmakuConfig,
+    readonly muteList: MuteList,
+  ) {
+    super(config);
+  }
+}
+@Injectable()
+class ModerationDesk {
+  constructor(
+    readonly muteList: MuteList,
+    readonly filter: MutedUsers,
+    readonly events: DanmakuEvents,
+    readonly publisher: PublishService,
+  ) {}
+}
+
 describe('DanmakuModule', () => {
   it('validates forRoot settings with the environment schema', async () => {
     const module = await Test.createTestingModule({
@@ -67,6 +129,18 @@ describe('DanmakuModule', () => {
       imports: [DanmakuModule.forRootAsync({ useFactory: async () => ({ COMMENT_RATE: '7' }) })],
     }).compile();
     expect(module.get(DanmakuConfig).COMMENT_RATE).toBe(7);
+    await module.close();
+  });
+
+  it('resolves settings from a factory class with forRootAsync', async () => {
+    @Injectable()
+    class LiveSettings {
+      create() {
+        return { COMMENT_RATE: '9' };
+      }
+    }
+    const module = await Test.createTestingModule({ imports: [DanmakuModule.forRootAsync({ useClass: LiveSettings })] }).compile();
+    expect(module.get(DanmakuConfig).COMMENT_RATE).toBe(9);
     await module.close();
   });
 
@@ -101,6 +175,79 @@ describe('DanmakuModule', () => {
     const publisher = module.get(PublishService);
     await expect(publisher.publish('room', [{ text: 'hi', user: 'troll' }])).rejects.toBeInstanceOf(CommentRejectedError);
     expect(await publisher.publish('room', [{ text: 'hi', user: 'alice' }])).toEqual([{ id: expect.any(String), seq: 1 }]);
+    await module.close();
+  });
+
+  it('builds its module graph without a global: settings from ConfigService, the gateway and one of each provider', async () => {
+    const module = await Test.createTestingModule({
+      imports: [
+        DanmakuModule.forRootAsync({
+          isGlobal: false,
+          imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => ({ LIVE_WINDOW_MS: '50' })] })],
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) => ({ BATCH_WINDOW_MS: config.get('LIVE_WINDOW_MS') }),
+          routePrefix: '/live/',
+          roomPage: undefined,
+        }),
+      ],
+    }).compile();
+    expect(module.get(DanmakuGateway)).toBeInstanceOf(DanmakuGateway);
+    expect(module.get(PageController)).toBeInstanceOf(PageController);
+    expect(module.get(DanmakuConfig).BATCH_WINDOW_MS).toBe(50);
+    expect(module.get(DANMAKU_ROUTE_PREFIX)).toBe('live');
+    const shared = [DanmakuConfig, RoomService, Broker, DanmakuEvents, StatsService, CommentPipeline, FanOutService, BatchService];
+    for (const token of shared) {
+      expect(module.get(token, { strict: false, each: true }), token.name).toHaveLength(1);
+    }
+    await module.close();
+  });
+
+  it('instantiates the host’s extensions beside its providers and modules, and shares the instances with the host', async () => {
+    @Module({
+      imports: [
+        DanmakuModule.forRoot({
+          isGlobal: false,
+          imports: [SessionsModule],
+          providers: [MuteList],
+          filters: [MutedUsers],
+          authenticator: SessionAuthenticator,
+          broker: AuditedBroker,
+        }),
+      ],
+      providers: [ModerationDesk],
+    })
+    class HostModule {}
+    const module = await Test.createTestingModule({ imports: [HostModule] }).compile();
+    const desk = module.get(ModerationDesk);
+    desk.muteList.muted.add('troll');
+    await expect(desk.publisher.publish('room', [{ text: 'hi', user: 'troll' }])).rejects.toBeInstanceOf(CommentRejectedError);
+    expect(desk.filter.muteList).toBe(desk.muteList);
+    expect(module.get<AuditedBroker>(Broker).muteList).toBe(desk.muteList);
+    expect(module.get(ViewerAuthenticator)).toBeInstanceOf(SessionAuthenticator);
+    expect(module.get<SessionAuthenticator>(ViewerAuthenticator).authenticate()).toEqual({ user: 'alice' });
+    await module.close();
+  });
+
+  it('is visible to every module of the host unless isGlobal is false', async () => {
+    @Module({ providers: [ModerationDesk] })
+    class FeatureModule {}
+    const withGlobal = await Test.createTestingModule({
+      imports: [DanmakuModule.forRoot({ providers: [MuteList], filters: [MutedUsers] }), FeatureModule],
+    }).compile();
+    expect(withGlobal.get(ModerationDesk).events).toBe(withGlobal.get(DanmakuEvents));
+    await withGlobal.close();
+    await expect(
+      Test.createTestingModule({
+        imports: [DanmakuModule.forRoot({ isGlobal: false, providers: [MuteList], filters: [MutedUsers] }), FeatureModule],
+      }).compile(),
+    ).rejects.toThrow(/ModerationDesk/);
+  });
+
+  it('takes the DanmakuConfig the standalone server validated as it is', async () => {
+    const config = validateConfig({ SHARDS: '32' });
+    const module = await Test.createTestingModule({ imports: [AppModule.forConfig(config)] }).compile();
+    expect(module.get(DanmakuConfig)).toBe(config);
+    expect(module.get(RoomService).shardCount).toBe(32);
     await module.close();
   });
 });

@@ -1,118 +1,101 @@
-import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/common';
+import { ConfigurableModuleBuilder, type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
-import { BatchModule } from './batch/batch.module.js';
-import { Broker } from './broker/broker.js';
 import { BrokerModule } from './broker/broker.module.js';
-import { DanmakuConfig } from './config/danmaku-config.js';
-import { validateConfig } from './config/validate-config.js';
-import {
-  DANMAKU_OPTIONS,
-  DANMAKU_ROUTE_PREFIX,
-  DANMAKU_SETTINGS,
-  type DanmakuExtensions,
-  type DanmakuModuleAsyncOptions,
-  type DanmakuModuleOptions,
-  type DanmakuSettings,
-} from './danmaku-options.js';
-import { DeliveryModule } from './delivery/delivery.module.js';
+import type { DanmakuSettings } from './config/danmaku-settings.js';
+import { DanmakuCoreModule } from './core/danmaku-core.module.js';
+import { type DanmakuModuleExtras, DanmakuScope } from './core/danmaku-scope.js';
+import { DANMAKU_SETTINGS } from './core/danmaku-tokens.js';
+import type { DanmakuModuleAsyncOptions, DanmakuModuleOptions } from './danmaku-options.js';
 import { EventsModule } from './events/events.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
-import { JwtViewerAuthenticator } from './gateway/jwt-viewer-authenticator.js';
-import { ViewerAuthenticator } from './gateway/viewer-authenticator.js';
-import { COMMENT_FILTERS, type CommentFilter } from './moderation/comment-filter.js';
-import { CommentPipeline } from './moderation/comment-pipeline.service.js';
-import { SensitiveWordFilter } from './moderation/sensitive-words/sensitive-word.filter.js';
+import { ModerationModule } from './moderation/moderation.module.js';
 import { PageModule } from './page/page.module.js';
 import { PublishModule } from './publish/publish.module.js';
 import { RoomsModule } from './rooms/rooms.module.js';
 import { MonitoringModule } from './stats/monitoring.module.js';
 import { StatsModule } from './stats/stats.module.js';
 
+/** `imports` is the builder's own key for forRootAsync; the definition carries it. */
+type BuilderExtras = Omit<DanmakuModuleExtras, 'imports'>;
+
+const { ConfigurableModuleClass } = new ConfigurableModuleBuilder<DanmakuSettings>({
+  optionsInjectionToken: DANMAKU_SETTINGS,
+})
+  .setClassMethodName('forRoot')
+  .setExtras<BuilderExtras>(
+    {
+      routePrefix: '',
+      roomPage: true,
+      isGlobal: true,
+      filters: [],
+      authenticator: undefined,
+      broker: undefined,
+      sensitiveWords: [],
+      providers: [],
+    },
+    (definition, extras) =>
+      assemble(
+        { ...extras, routePrefix: extras.routePrefix.replace(/^\/+|\/+$/g, ''), imports: definition.imports ?? [] },
+        definition.providers ?? [],
+      ),
+  )
+  .build();
+
 /**
  * The whole live-comment service as one module: the /connect gateway, rooms, batching,
  * the publishing and monitoring routes and the room page. A host app imports it with
  * forRoot (settings inline) or forRootAsync (settings from ConfigService or anywhere),
  * and extends it with filters, an authenticator or a broker of its own.
+ *
+ * Each provider has one home among the inner modules, and each inner module imports the
+ * homes of what it injects (built per instance, DanmakuScope says why). `isGlobal`
+ * (default true) only spares the host app an import.
  */
 @Module({})
-export class DanmakuModule {
-  static forRoot(options: DanmakuModuleOptions = {}): DynamicModule {
-    return DanmakuModule.assemble(options, { provide: DANMAKU_SETTINGS, useValue: options.settings ?? {} });
+export class DanmakuModule extends ConfigurableModuleClass {
+  static override forRoot({ settings = {}, ...options }: DanmakuModuleOptions = {}): DynamicModule {
+    // Through a factory: the builder's forRoot copies its argument into a plain object,
+    // and a DanmakuConfig the host already validated would be validated again.
+    return super.forRootAsync({ ...given(options), useFactory: () => settings });
   }
 
-  static forRootAsync(options: DanmakuModuleAsyncOptions): DynamicModule {
-    return DanmakuModule.assemble(options, {
-      provide: DANMAKU_SETTINGS,
-      useFactory: options.useFactory,
-      inject: options.inject ?? [],
-    });
+  static override forRootAsync(options: DanmakuModuleAsyncOptions): DynamicModule {
+    return super.forRootAsync(given(options));
   }
+}
 
-  private static assemble(
-    options: DanmakuExtensions & { routePrefix?: string; roomPage?: boolean },
-    settings: Provider,
-  ): DynamicModule {
-    const prefix = (options.routePrefix ?? '').replace(/^\/+|\/+$/g, '');
-    const routed: Type[] = [PublishModule, MonitoringModule, ...(options.roomPage === false ? [] : [PageModule])];
-    const filters = options.filters ?? [];
-    const broker: Provider[] = options.broker ? [{ provide: Broker, useClass: options.broker }] : [];
-    return {
-      module: DanmakuModule,
-      // Config, broker, events and extension points are visible to every module of the
-      // service and to the host app (to listen to events or reload the word list).
-      global: true,
-      imports: [
-        ...(options.imports ?? []),
-        ...(options.broker ? [] : [BrokerModule]),
-        RoomsModule,
-        StatsModule,
-        EventsModule,
-        DeliveryModule,
-        BatchModule,
-        GatewayModule,
-        ...routed,
-        ...(prefix ? [RouterModule.register([{ path: prefix, module: DanmakuModule, children: routed }])] : []),
-      ],
-      providers: [
-        settings,
-        { provide: DANMAKU_OPTIONS, useValue: options },
-        { provide: DANMAKU_ROUTE_PREFIX, useValue: prefix },
-        {
-          provide: DanmakuConfig,
-          inject: [DANMAKU_SETTINGS],
-          useFactory: (values: DanmakuSettings) => validateConfig(values as Record<string, unknown>),
-        },
-        ...(options.providers ?? []),
-        ...filters,
-        SensitiveWordFilter,
-        {
-          provide: COMMENT_FILTERS,
-          inject: [SensitiveWordFilter, ...filters],
-          useFactory: (words: SensitiveWordFilter, ...custom: CommentFilter[]) => [
-            ...(words.configured ? [words] : []),
-            ...custom,
-          ],
-        },
-        CommentPipeline,
-        { provide: ViewerAuthenticator, useClass: options.authenticator ?? JwtViewerAuthenticator },
-        ...broker,
-      ],
-      exports: [
-        DanmakuConfig,
-        DANMAKU_OPTIONS,
-        DANMAKU_ROUTE_PREFIX,
-        COMMENT_FILTERS,
-        CommentPipeline,
-        SensitiveWordFilter,
-        ViewerAuthenticator,
-        EventsModule,
-        RoomsModule,
-        StatsModule,
-        ...(options.broker ? [Broker] : [BrokerModule]),
-        // The host app shares the instances its extensions use (its mute list, its sessions).
-        ...(options.providers ?? []).map((provider) => ('provide' in provider ? provider.provide : provider)),
-        ...filters,
-      ],
-    };
-  }
+/** Leaves out options given as undefined, which would override the builder's defaults. */
+function given<T extends object>(options: T): T {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as T;
+}
+
+/** @param settings the DANMAKU_SETTINGS provider the builder made, and its helpers. */
+function assemble(options: DanmakuModuleExtras, settings: Provider[]): DynamicModule {
+  const scope = new DanmakuScope(DanmakuCoreModule.register(options, settings), options);
+  // What the host app injects: the config, events, word filter, rooms, stats, broker,
+  // authenticator, publisher, and the instances of its own providers and filters.
+  const exported = [
+    scope.core,
+    EventsModule,
+    RoomsModule.register(scope),
+    StatsModule,
+    BrokerModule.register(scope),
+    ModerationModule.register(scope),
+    GatewayModule.register(scope),
+    PublishModule.register(scope),
+  ];
+  const routed = [PublishModule, MonitoringModule, ...(options.roomPage ? [PageModule] : [])];
+  return {
+    module: DanmakuModule,
+    global: options.isGlobal,
+    imports: [
+      ...exported,
+      MonitoringModule.register(scope),
+      ...(options.roomPage ? [PageModule.register(scope)] : []),
+      ...(options.routePrefix
+        ? [RouterModule.register([{ path: options.routePrefix, module: DanmakuModule, children: routed }])]
+        : []),
+    ],
+    exports: exported,
+  };
 }

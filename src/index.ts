@@ -1,11 +1,7 @@
 /** The public API for apps that import the service (see docs/extending.md). */
 export { DanmakuModule } from './danmaku.module.js';
-export type {
-  DanmakuModuleAsyncOptions,
-  DanmakuModuleOptions,
-  DanmakuSettings,
-  DanmakuExtensions,
-} from './danmaku-options.js';
+export type { DanmakuModuleAsyncOptions, DanmakuModuleOptions, DanmakuExtensions } from './danmaku-options.js';
+export type { DanmakuSettings } from './config/danmaku-settings.js';
 export { DanmakuConfig } from './config/danmaku-config.js';
 export { DanmakuWsAdapter } from './gateway/danmaku-ws.adapter.js';
 export { ViewerAuthenticator, type Viewer } from './gateway/viewer-authenticator.js';
@@ -16,12 +12,10 @@ export {
   reject,
   COMMENT_FILTERS,
   CommentRejectedError,
-  type CandidateComment,
-  type CommentContext,
   type CommentDecision,
   type CommentFilter,
-  type CommentOrigin,
 } from './moderation/comment-filter.js';
+export type { CandidateComment, CommentContext, CommentOrigin } from './protocol/candidate-comment.js';
 export { SensitiveWordFilter } from './moderation/sensitive-words/sensitive-word.filter.js';
 export { SensitiveWordMatcher } from './moderation/sensitive-words/sensitive-word-matcher.js';
 export { DanmakuEvents } from './events/danmaku-events.js';

@@ -4,21 +4,20 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { runPrimary, runsServer } from './cluster/cluster-launcher.js';
-import { DanmakuConfig } from './config/danmaku-config.js';
+import type { DanmakuConfig } from './config/danmaku-config.js';
 import { validateConfig } from './config/validate-config.js';
 import { DanmakuWsAdapter } from './gateway/danmaku-ws.adapter.js';
 
 /** Largest accepted HTTP body; larger ones get 413. */
 const BODY_LIMIT = '1mb';
 
-async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+async function bootstrap(config: DanmakuConfig): Promise<void> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), {
     bodyParser: false,
-    logger: logLevels(process.env.LOG_LEVEL),
-    // A failing start (bad config, Redis unreachable) exits 1 with its message below, not abort().
+    logger: logLevels(config.LOG_LEVEL),
+    // A failing start (Redis unreachable) exits 1 with its message below, not abort().
     abortOnError: false,
   });
-  const config = app.get(DanmakuConfig);
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   app.useWebSocketAdapter(new DanmakuWsAdapter(app));
@@ -53,10 +52,13 @@ function logLevels(level: string | undefined) {
   return order.slice(0, index < 0 ? 3 : index + 1);
 }
 
-/** WORKERS > 1: this process only supervises the workers (see cluster-launcher.ts). */
+/**
+ * The one validation of the environment: WORKERS > 1 makes this process only supervise
+ * the workers (see cluster-launcher.ts), so it is needed before Nest starts.
+ */
 function main(): Promise<void> {
   const config = validateConfig(process.env);
-  if (runsServer(config)) return bootstrap();
+  if (runsServer(config)) return bootstrap(config);
   runPrimary(config);
   return Promise.resolve();
 }

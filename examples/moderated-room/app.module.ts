@@ -21,8 +21,8 @@ import { SessionStore } from './session-store.js';
       sensitiveWords: ['傻瓜', 'darn'],
       filters: [MuteListFilter, LinkFilter],
       authenticator: SessionAuthenticator,
-      // The extensions' own dependencies, created inside DanmakuModule and shared with
-      // this module through it (DanmakuModule is global).
+      // The extensions' own dependencies, created inside DanmakuModule and exported by
+      // it, so ModerationController gets the same MuteList as MuteListFilter.
       providers: [SessionStore, MuteList],
     }),
   ],

@@ -1,4 +1,6 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { BrokerModule } from '../broker/broker.module.js';
+import type { DanmakuScope } from '../core/danmaku-scope.js';
 import { DeliveryModule } from '../delivery/delivery.module.js';
 import { RoomsModule } from '../rooms/rooms.module.js';
 import { StatsModule } from '../stats/stats.module.js';
@@ -8,8 +10,19 @@ import { PushFrameEncoder } from './push-frame-encoder.js';
 import { ReplayService } from './replay.service.js';
 
 @Module({
-  imports: [DeliveryModule, RoomsModule, StatsModule],
   providers: [BatchService, PushFrameEncoder, ReplayService, { provide: PendingSeqs, useExisting: BatchService }],
   exports: [BatchService, ReplayService],
 })
-export class BatchModule {}
+export class BatchModule {
+  static register(scope: DanmakuScope): DynamicModule {
+    return scope.module(BatchModule, () => ({
+      imports: [
+        scope.core,
+        BrokerModule.register(scope),
+        DeliveryModule.register(scope),
+        RoomsModule.register(scope),
+        StatsModule,
+      ],
+    }));
+  }
+}

@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Subject } from 'rxjs';
-import type { CandidateComment, CommentOrigin } from '../moderation/comment-filter.js';
+import type { CandidateComment, CommentOrigin } from '../protocol/candidate-comment.js';
 
 export interface ViewerRoomEvent {
   connectionId: number;

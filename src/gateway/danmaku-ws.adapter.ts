@@ -5,7 +5,7 @@ import type { Observable } from 'rxjs';
 import type { RawData, WebSocket } from 'ws';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { FanOutService } from '../delivery/fan-out.service.js';
-import { DANMAKU_ROUTE_PREFIX } from '../danmaku-options.js';
+import { DANMAKU_ROUTE_PREFIX } from '../core/danmaku-tokens.js';
 import { type ParsedMessage, parseEnvelope } from './envelope-parser.js';
 import { UpgradeVerifier } from './upgrade-verifier.js';
 import { ViewerSessions } from './viewer-sessions.service.js';

@@ -1,21 +1,24 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { BatchModule } from '../batch/batch.module.js';
-import { EventsModule } from '../events/events.module.js';
+import { BrokerModule } from '../broker/broker.module.js';
+import type { DanmakuScope } from '../core/danmaku-scope.js';
 import { DeliveryModule } from '../delivery/delivery.module.js';
+import { EventsModule } from '../events/events.module.js';
 import { PublishModule } from '../publish/publish.module.js';
 import { RoomsModule } from '../rooms/rooms.module.js';
 import { StatsModule } from '../stats/stats.module.js';
 import { CommentRateGuard, MembershipRateGuard } from './rate-limit.guards.js';
 import { DanmakuGateway } from './danmaku.gateway.js';
 import { HeartbeatService } from './heartbeat.service.js';
+import { JwtViewerAuthenticator } from './jwt-viewer-authenticator.js';
 import { OnlineAnnouncer } from './online-announcer.service.js';
-import { ServerLifecycle } from './server-lifecycle.js';
 import { ShutdownService } from './shutdown.service.js';
 import { UpgradeVerifier } from './upgrade-verifier.js';
+import { ViewerAuthenticator } from './viewer-authenticator.js';
 import { ViewerSessions } from './viewer-sessions.service.js';
 
+/** The /connect socket and who may open it: the host's authenticator or the JWT one. */
 @Module({
-  imports: [BatchModule, DeliveryModule, EventsModule, PublishModule, RoomsModule, StatsModule],
   providers: [
     DanmakuGateway,
     ViewerSessions,
@@ -25,8 +28,27 @@ import { ViewerSessions } from './viewer-sessions.service.js';
     HeartbeatService,
     OnlineAnnouncer,
     ShutdownService,
-    ServerLifecycle,
   ],
-  exports: [UpgradeVerifier, ServerLifecycle],
+  exports: [UpgradeVerifier],
 })
-export class GatewayModule {}
+export class GatewayModule {
+  static register(scope: DanmakuScope): DynamicModule {
+    const { authenticator, imports } = scope.options;
+    return scope.module(GatewayModule, () => ({
+      imports: [
+        scope.core,
+        BatchModule.register(scope),
+        BrokerModule.register(scope),
+        DeliveryModule.register(scope),
+        EventsModule,
+        PublishModule.register(scope),
+        RoomsModule.register(scope),
+        StatsModule,
+        // The host's modules: its authenticator may depend on them.
+        ...imports,
+      ],
+      providers: [{ provide: ViewerAuthenticator, useClass: authenticator ?? JwtViewerAuthenticator }],
+      exports: [ViewerAuthenticator],
+    }));
+  }
+}

@@ -2,7 +2,7 @@ import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/comm
 import { BatchService } from '../batch/batch.service.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { RoomService } from '../rooms/room.service.js';
-import { ServerLifecycle } from './server-lifecycle.js';
+import { ServerLifecycle } from '../core/server-lifecycle.js';
 
 /** How long closing connections may wait for their clients' close frames. */
 const CLOSE_GRACE_MS = 3000;

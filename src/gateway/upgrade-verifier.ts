@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { StatsService } from '../stats/stats.service.js';
-import { ServerLifecycle } from './server-lifecycle.js';
+import { ServerLifecycle } from '../core/server-lifecycle.js';
 import { type Viewer, ViewerAuthenticator } from './viewer-authenticator.js';
 
 /** Where the admitted viewer travels from the upgrade to the connection handler. */

@@ -1,12 +1,6 @@
 import { DanmakuEvents } from '../events/danmaku-events.js';
-import {
-  accept,
-  type CandidateComment,
-  type CommentFilter,
-  CommentRejectedError,
-  reject,
-  rewrite,
-} from './comment-filter.js';
+import type { CandidateComment } from '../protocol/candidate-comment.js';
+import { accept, type CommentFilter, CommentRejectedError, reject, rewrite } from './comment-filter.js';
 import { CommentPipeline } from './comment-pipeline.service.js';
 
 const comment = (text: string, user?: string): CandidateComment => ({ room: 'r', text, user });

@@ -1,13 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DanmakuEvents } from '../events/danmaku-events.js';
-import {
-  type CandidateComment,
-  COMMENT_FILTERS,
-  type CommentContext,
-  type CommentDecision,
-  type CommentFilter,
-  CommentRejectedError,
-} from './comment-filter.js';
+import type { CandidateComment, CommentContext } from '../protocol/candidate-comment.js';
+import { COMMENT_FILTERS, type CommentDecision, type CommentFilter, CommentRejectedError } from './comment-filter.js';
 
 /**
  * Runs the filters over each comment in order: a rewrite feeds the next filter, the

@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Inject, NotFoundException, Param, Res } from 
 import type { Response } from 'express';
 import { fileURLToPath } from 'node:url';
 import { RoomIdPipe } from '../publish/room-id.pipe.js';
-import { DANMAKU_ROUTE_PREFIX } from '../danmaku-options.js';
+import { DANMAKU_ROUTE_PREFIX } from '../core/danmaku-tokens.js';
 import { isAssetName, loadPageAssets, mountedHtml, type PageAsset } from './page-assets.js';
 
 const PUBLIC = fileURLToPath(new URL('./public/', import.meta.url));

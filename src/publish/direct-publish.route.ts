@@ -3,7 +3,7 @@ import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import getRawBody from 'raw-body';
 import { DanmakuConfig } from '../config/danmaku-config.js';
-import { DANMAKU_ROUTE_PREFIX } from '../danmaku-options.js';
+import { DANMAKU_ROUTE_PREFIX } from '../core/danmaku-tokens.js';
 import { CommentRejectedError } from '../moderation/comment-filter.js';
 import { isValidRoomId } from '../protocol/room-id.js';
 import { AdminGuard } from './admin.guard.js';

@@ -1,5 +1,8 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { BrokerModule } from '../broker/broker.module.js';
+import type { DanmakuScope } from '../core/danmaku-scope.js';
 import { EventsModule } from '../events/events.module.js';
+import { ModerationModule } from '../moderation/moderation.module.js';
 import { RoomsModule } from '../rooms/rooms.module.js';
 import { StatsModule } from '../stats/stats.module.js';
 import { AdminGuard } from './admin.guard.js';
@@ -9,9 +12,21 @@ import { GoPushController } from './go-push.controller.js';
 import { PublishService } from './publish.service.js';
 
 @Module({
-  imports: [EventsModule, RoomsModule, StatsModule],
   controllers: [CommentsController, GoPushController],
   providers: [PublishService, AdminGuard, DirectPublishRoute],
   exports: [PublishService],
 })
-export class PublishModule {}
+export class PublishModule {
+  static register(scope: DanmakuScope): DynamicModule {
+    return scope.module(PublishModule, () => ({
+      imports: [
+        scope.core,
+        BrokerModule.register(scope),
+        EventsModule,
+        ModerationModule.register(scope),
+        RoomsModule.register(scope),
+        StatsModule,
+      ],
+    }));
+  }
+}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Broker, type Published } from '../broker/broker.js';
 import { DanmakuEvents } from '../events/danmaku-events.js';
-import type { CandidateComment, CommentOrigin } from '../moderation/comment-filter.js';
+import type { CandidateComment, CommentOrigin } from '../protocol/candidate-comment.js';
 import { CommentPipeline } from '../moderation/comment-pipeline.service.js';
 import { type CommentDraft, type CommentMode, DEFAULT_COLOR, DEFAULT_MODE } from '../protocol/comment.js';
 import { StatsService } from '../stats/stats.service.js';

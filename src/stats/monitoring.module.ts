@@ -1,5 +1,6 @@
-import { Module } from '@nestjs/common';
-import { GatewayModule } from '../gateway/gateway.module.js';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { BrokerModule } from '../broker/broker.module.js';
+import type { DanmakuScope } from '../core/danmaku-scope.js';
 import { RoomsModule } from '../rooms/rooms.module.js';
 import { MetricsService } from './metrics.service.js';
 import { StatsController } from './stats.controller.js';
@@ -7,8 +8,13 @@ import { StatsModule } from './stats.module.js';
 
 /** /stats, /healthz and /metrics. */
 @Module({
-  imports: [StatsModule, RoomsModule, GatewayModule],
   controllers: [StatsController],
   providers: [MetricsService],
 })
-export class MonitoringModule {}
+export class MonitoringModule {
+  static register(scope: DanmakuScope): DynamicModule {
+    return scope.module(MonitoringModule, () => ({
+      imports: [scope.core, BrokerModule.register(scope), RoomsModule.register(scope), StatsModule],
+    }));
+  }
+}

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, HttpCode, Res, ServiceUnavailableException } from '@nestjs/common';
 import type { Response } from 'express';
 import { Broker } from '../broker/broker.js';
-import { ServerLifecycle } from '../gateway/server-lifecycle.js';
+import { ServerLifecycle } from '../core/server-lifecycle.js';
 import { RoomService } from '../rooms/room.service.js';
 import { MetricsService } from './metrics.service.js';
 import { StatsService } from './stats.service.js';

@@ -2,12 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfig } from '../../config/validate-config.js';
-import type { DanmakuModuleOptions } from '../../danmaku-options.js';
+import type { DanmakuModuleExtras } from '../../core/danmaku-scope.js';
 import { SensitiveWordFilter } from './sensitive-word.filter.js';
 
 const comment = (text: string) => ({ room: 'r', text });
 
-function filterWith(settings: Record<string, string>, options: DanmakuModuleOptions = {}): SensitiveWordFilter {
+function filterWith(settings: Record<string, string>, options: Pick<DanmakuModuleExtras, 'sensitiveWords'> = { sensitiveWords: [] }): SensitiveWordFilter {
   const filter = new SensitiveWordFilter(validateConfig(settings), options);
   filter.onModuleInit();
   return filter;

@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { readFileSync, statSync } from 'node:fs';
 import { DanmakuConfig } from '../../config/danmaku-config.js';
-import { DANMAKU_OPTIONS, type DanmakuModuleOptions } from '../../danmaku-options.js';
-import { accept, type CandidateComment, type CommentDecision, type CommentFilter, reject, rewrite } from '../comment-filter.js';
+import type { DanmakuModuleExtras } from '../../core/danmaku-scope.js';
+import { DANMAKU_OPTIONS } from '../../core/danmaku-tokens.js';
+import type { CandidateComment } from '../../protocol/candidate-comment.js';
+import { accept, type CommentDecision, type CommentFilter, reject, rewrite } from '../comment-filter.js';
 import { SensitiveWordMatcher } from './sensitive-word-matcher.js';
 
 /** How often the word file is checked for changes. */
@@ -24,12 +26,12 @@ export class SensitiveWordFilter implements CommentFilter, OnModuleInit, OnAppli
 
   constructor(
     private readonly config: DanmakuConfig,
-    @Inject(DANMAKU_OPTIONS) private readonly options: DanmakuModuleOptions,
+    @Inject(DANMAKU_OPTIONS) private readonly options: Pick<DanmakuModuleExtras, 'sensitiveWords'>,
   ) {}
 
   /** Whether a word list was configured at all (else the filter stays out of the chain). */
   get configured(): boolean {
-    return this.config.SENSITIVE_WORDS_FILE !== undefined || (this.options.sensitiveWords?.length ?? 0) > 0;
+    return this.config.SENSITIVE_WORDS_FILE !== undefined || this.options.sensitiveWords.length > 0;
   }
 
   get wordCount(): number {
@@ -68,7 +70,7 @@ export class SensitiveWordFilter implements CommentFilter, OnModuleInit, OnAppli
   }
 
   private configuredWords(): string[] {
-    const words = [...(this.options.sensitiveWords ?? [])];
+    const words = [...this.options.sensitiveWords];
     const file = this.config.SENSITIVE_WORDS_FILE;
     if (file) {
       this.loadedVersion = this.versionOf(file);
