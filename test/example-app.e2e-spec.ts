@@ -1,6 +1,5 @@
-import { EXAMPLE_MAIN } from './support/e2e-build.js';
 import { get, postJson } from './support/http.js';
-import { type RunningServer, startServer } from './support/server.js';
+import { type RunningServer, startExample } from './support/server.js';
 import { upgradeStatus, Viewer } from './support/viewer.js';
 
 // examples/moderated-room: a host app that imports DanmakuModule under /live with its own
@@ -9,7 +8,7 @@ describe('example app (examples/moderated-room)', () => {
   let app: RunningServer;
   let socket: string;
   beforeAll(async () => {
-    app = await startServer({}, 0, EXAMPLE_MAIN);
+    app = await startExample();
     socket = `ws://127.0.0.1:${app.port}/live/connect`;
   });
   afterAll(() => app.stop());
@@ -24,6 +23,12 @@ describe('example app (examples/moderated-room)', () => {
       expect((await alice.next('PUSH')).data.items[0]).toMatchObject({ text: 'hello', user: 'alice' });
       alice.close();
       expect(await upgradeStatus(socket, { cookie: 'theme=dark; sid=bob-session' })).toBe(101);
+    });
+
+    it('takes upgrades from its own origin and from clients without one, not from another site (cookies would ride along)', async () => {
+      expect(await upgradeStatus(socket, { cookie: 'sid=bob-session', Origin: 'https://evil.example' })).toBe(403);
+      expect(await upgradeStatus(socket, { cookie: 'sid=bob-session', Origin: `http://127.0.0.1:${app.port}` })).toBe(101);
+      expect(await upgradeStatus(socket, { cookie: 'sid=bob-session' })).toBe(101);
     });
 
     it('refuses an unknown or missing session with 401', async () => {

@@ -17,7 +17,14 @@ import { SessionStore } from './session-store.js';
   imports: [
     DanmakuModule.forRoot({
       routePrefix: 'live',
-      settings: { BATCH_WINDOW_MS: 100, FOLD_DUPLICATES: true, SENSITIVE_WORDS_MODE: 'mask' },
+      settings: {
+        BATCH_WINDOW_MS: 100,
+        FOLD_DUPLICATES: true,
+        SENSITIVE_WORDS_MODE: 'mask',
+        // Viewers are known by a session cookie, which a browser sends with any page's
+        // socket: only this app's own pages may open one.
+        ALLOWED_ORIGINS: process.env.ALLOWED_ORIGINS ?? 'http://localhost:3000,http://127.0.0.1:3000',
+      },
       sensitiveWords: ['傻瓜', 'darn'],
       filters: [MuteListFilter, LinkFilter],
       authenticator: SessionAuthenticator,

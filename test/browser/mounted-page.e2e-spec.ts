@@ -1,7 +1,6 @@
 import type { Browser } from 'playwright-core';
-import { EXAMPLE_MAIN } from '../support/e2e-build.js';
 import { postJson } from '../support/http.js';
-import { type RunningServer, startServer } from '../support/server.js';
+import { type RunningServer, startExample } from '../support/server.js';
 import { flying, launchChromium, listed } from './support.js';
 
 // The room page as the example app serves it: DanmakuModule mounted under /live, the app's
@@ -10,7 +9,7 @@ describe('room page mounted under a prefix (examples/moderated-room)', () => {
   let browser: Browser;
   let app: RunningServer;
   beforeAll(async () => {
-    [browser, app] = await Promise.all([launchChromium(), startServer({}, 0, EXAMPLE_MAIN)]);
+    [browser, app] = await Promise.all([launchChromium(), startExample()]);
   });
   afterAll(async () => {
     await browser?.close();

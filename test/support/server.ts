@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { E2E_MAIN as MAIN } from './e2e-build.js';
+import { createServer } from 'node:net';
+import { EXAMPLE_MAIN, E2E_MAIN as MAIN } from './e2e-build.js';
 
 export interface RunningServer {
   port: number;
@@ -59,4 +60,25 @@ export async function startFailing(env: Record<string, string>): Promise<{ code:
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const [code] = await once(child, 'exit');
   return { code: code as number | null, output };
+}
+
+/** A port nothing listens on now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/**
+ * The example app (examples/moderated-room) on a free port, with its own origin as the one
+ * ALLOWED_ORIGINS lists, as a deployment of it would: its page opens the socket from there.
+ */
+export async function startExample(env: Record<string, string> = {}): Promise<RunningServer> {
+  const port = await freePort();
+  return startServer({ ALLOWED_ORIGINS: `http://127.0.0.1:${port}`, ...env }, port, EXAMPLE_MAIN);
 }
