@@ -167,7 +167,7 @@ async function runner() {
   const instructions = {};
   if (callgrindRequests > 0) {
     for (const name of names) {
-      instructions[name] = await countInstructions(name, { ...cfg, warmup: Math.min(cfg.warmup, 1000), requests: callgrindRequests });
+      instructions[name] = await countInstructions(name, { ...cfg, requests: callgrindRequests });
       log(`callgrind ${name}: ${fmt(instructions[name])} instructions per comment`);
     }
   }

@@ -30,7 +30,6 @@ const transformer = (createRequire(import.meta.url)('class-transformer/cjs/stora
 const UNREADABLE = new Set(['__proto__', 'prototype', 'constructor', ...Object.getOwnPropertyNames(Object.prototype)]);
 
 const FAIL: unique symbol = Symbol('fail');
-type Checked = unknown;
 
 interface Rule {
   /** Taken from class-validator's container once: it looks it up by a linear search. */
@@ -82,7 +81,8 @@ function classCheck(dto: Function, compiled: Map<Function, ClassCheck>): ClassCh
   return check;
 }
 
-function checkProperty(object: Record<string, unknown>, property: PropertyRules): Checked | typeof FAIL {
+/** The property's value as the pipe hands it on, or FAIL. */
+function checkProperty(object: Record<string, unknown>, property: PropertyRules): unknown {
   const value = object[property.name];
   for (const condition of property.conditions) if (!condition(object, value)) return value;
   for (const rule of property.rules) {
@@ -105,8 +105,8 @@ function passed(result: unknown): boolean {
   return Boolean(result) && !(result instanceof Promise);
 }
 
-/** class-validator's nestedValidations: arrays item by item (nested arrays too), objects as the class. */
-function checkNested(value: unknown, check: ClassCheck): Checked | typeof FAIL {
+/** class-validator's nestedValidations: arrays item by item (nested arrays too), objects as the class; or FAIL. */
+function checkNested(value: unknown, check: ClassCheck): unknown {
   if (value === undefined) return value;
   if (Array.isArray(value)) {
     const out = new Array<unknown>(value.length);
