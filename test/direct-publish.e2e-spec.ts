@@ -48,6 +48,24 @@ describe('direct publish route', () => {
     expect(response.headers.has('etag')).toBe(true);
   });
 
+  // Raw JSON text: "__proto__" is then an own key of the parsed body, as on the wire.
+  it.each([
+    ['optional fields set to null (the ValidationPipe accepts them too)', 'nulls', '{"text":"nulls","color":null,"mode":null}'],
+    ['a "__proto__" key (the ValidationPipe strips it)', 'proto', '{"text":"proto","__proto__":{"color":"#000000","mode":"top"}}'],
+  ])('answers a body with %s itself', async (_, text, body) => {
+    const response = await post('/rooms/direct/comments', { body });
+    expect(response.status).toBe(202);
+    expect(response.headers.has('etag')).toBe(false);
+    const push = await viewer.next((f) => f.type === 'PUSH' && f.data.items.some((i: any) => i.text === text));
+    expect(push.data.items.find((i: any) => i.text === text)).toMatchObject({ color: '#ffffff', mode: 'scroll' });
+  });
+
+  it('refuses a batch whose items are arrays with the ValidationPipe 400', async () => {
+    const answer = await postJson(server.http, '/rooms/direct/comments/batch', { items: [[{ text: 'nested' }]] });
+    expect(answer.status).toBe(400);
+    expect(answer.body.message).toEqual(['each value in items must be an object']);
+  });
+
   it('leaves an unknown path under /rooms to Nest (404)', async () => {
     const answer = await postJson(server.http, '/rooms/direct/comments/extra', { text: 'x' });
     expect(answer.status).toBe(404);

@@ -8,8 +8,10 @@ import { CommentRejectedError } from '../moderation/comment-filter.js';
 import { isValidRoomId } from '../protocol/room-id.js';
 import { AdminGuard } from './admin.guard.js';
 import { rejectionBody } from './comment-rejected.filter.js';
-import { directComments } from './direct-comment.js';
-import { PublishService } from './publish.service.js';
+import { compileDtoCheck } from './dto-check.js';
+import { CommentBatchDto } from './dto/comment-batch.dto.js';
+import { CommentDto } from './dto/comment.dto.js';
+import { type CommentInput, PublishService } from './publish.service.js';
 
 /**
  * Largest body the direct route reads; larger ones go to the Nest route. Below express's
@@ -19,6 +21,9 @@ const DIRECT_BODY_LIMIT = 64 * 1024;
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
+/** The comments of a body by the DTOs' own rules, or undefined where the ValidationPipe would answer 400. */
+type CommentReader = (body: unknown, batch: boolean) => CommentInput[] | undefined;
+
 interface Target {
   room: string;
   batch: boolean;
@@ -27,13 +32,16 @@ interface Target {
 /**
  * `POST /rooms/:room/comments` and `.../comments/batch`, the routes publishers hit
  * thousands of times a second, answered on the HTTP server itself. Through express,
- * the Nest router, the guard and the ValidationPipe a publish cost about 1.7 ms of CPU
- * on the benchmark machine; here it costs what plain node:http does (BENCHMARKS.md).
+ * the Nest router, the guard and the ValidationPipe a publish costs about 5× the server
+ * CPU it costs here, and still 2× on @nestjs/platform-fastify (bench/publish-path.mjs,
+ * BENCHMARKS.md).
  *
  * It takes only the well-formed case and leaves everything else to CommentsController,
  * untouched: another method or path, a query string, a body that is not plain JSON of
- * a known length, a refused admin check or room. A body it has read but cannot accept
- * goes on to Nest already parsed, so every 400 is the ValidationPipe's own.
+ * a known length, a refused admin check or room. Bodies are checked with the rules read
+ * from the DTOs' decorators (dto-check.ts), so both routes accept the same bodies; one it
+ * has read but cannot accept goes on to Nest already parsed, so every 400 is the
+ * ValidationPipe's own.
  * The same PublishService runs either way (filters, events, stats).
  *
  * It skips express middleware and global guards and interceptors for these two routes,
@@ -44,6 +52,7 @@ interface Target {
 export class DirectPublishRoute implements OnApplicationBootstrap {
   private readonly logger = new Logger('DirectPublishRoute');
   private readonly base: string;
+  private read: CommentReader = () => undefined;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -62,6 +71,12 @@ export class DirectPublishRoute implements OnApplicationBootstrap {
     const reason = this.frameworkReason();
     if (reason) {
       this.logger.log(`publishing goes through Nest: ${reason}`);
+      return;
+    }
+    try {
+      this.read = commentReader();
+    } catch (error) {
+      this.logger.log(`publishing goes through Nest: the DTOs cannot be checked directly (${(error as Error).message})`);
       return;
     }
     const listeners = server.listeners('request') as Handler[];
@@ -117,7 +132,7 @@ export class DirectPublishRoute implements OnApplicationBootstrap {
       if ((error as { type?: string }).type === 'request.aborted') return;
       return answerError(response, new BadRequestException((error as Error).message));
     }
-    const comments = directComments(body, target.batch);
+    const comments = this.read(body, target.batch);
     if (!comments) {
       // Nest answers with the ValidationPipe's 400; body-parser sees the body already read.
       (request as IncomingMessage & { body?: unknown }).body = body;
@@ -144,6 +159,16 @@ export class DirectPublishRoute implements OnApplicationBootstrap {
     this.logger.error(error);
     if (!response.headersSent) answer(response, 500, { statusCode: 500, message: 'Internal server error' });
   }
+}
+
+function commentReader(): CommentReader {
+  const comment = compileDtoCheck(CommentDto);
+  const batch = compileDtoCheck(CommentBatchDto);
+  return (body, isBatch) => {
+    if (isBatch) return batch(body)?.items;
+    const one = comment(body);
+    return one && [one];
+  };
 }
 
 /** `<room>/comments` or `<room>/comments/batch`, the room percent-decoded as express does. */

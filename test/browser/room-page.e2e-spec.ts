@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import http from 'node:http';
 import type { Browser } from 'playwright-core';
 import { get } from '../support/http.js';
 import { type RunningServer, startServer } from '../support/server.js';
@@ -41,9 +42,20 @@ describe('room page in a real browser', () => {
     expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
     const css = await fetch(`${server.http}/assets/page.css`);
     expect(css.headers.get('content-type')).toMatch(/^text\/css/);
-    const etag = css.headers.get('etag')!;
-    expect((await fetch(`${server.http}/assets/page.css`, { headers: { 'if-none-match': etag } })).status).toBe(304);
-    for (const path of ['/assets/..%2Fpage.controller.js', '/assets/%2e%2e%2fmain.js', '/assets/nope.js', '/assets/..%5Cmain.js']) {
+    expect(css.headers.get('cache-control')).toBe('no-cache');
+    expect(css.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await revalidate(`${server.http}/assets/page.css`, css.headers.get('etag')!)).toBe(304);
+    expect(await revalidate(`${server.http}/`, (await fetch(`${server.http}/`)).headers.get('etag')!)).toBe(304);
+    const refused = [
+      '/assets/..%2Fpage.controller.js',
+      '/assets/%2e%2e%2fmain.js',
+      '/assets/nope.js',
+      '/assets/..%5Cmain.js',
+      '/assets/..%2Findex.html',
+      '/assets/',
+      '/assets',
+    ];
+    for (const path of refused) {
       expect((await get(server.http, path)).status, path).toBe(404);
     }
   });
@@ -312,3 +324,19 @@ describe('room page in a real browser', () => {
     await page.close();
   });
 });
+
+/**
+ * The status of a conditional GET as a browser's cache sends it: If-None-Match alone.
+ * (fetch() adds `Cache-Control: no-cache` to a request with If-None-Match, which asks the
+ * server for the whole body again.)
+ */
+function revalidate(url: string, etag: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { 'if-none-match': etag } }, (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      })
+      .on('error', reject);
+  });
+}
