@@ -134,6 +134,7 @@ describe.each([
       ['missing text', {}, 'text'],
       ['201 characters', { text: 'x'.repeat(201) }, 'text'],
       ['a lone surrogate in the text', { text: 'ok\uD800' }, 'text'],
+      ['a lone surrogate in the user', { text: 'ok', user: 'eve\uDBFF' }, 'user'],
       ['bad color', { text: 'x', color: 'blue' }, 'color'],
       ['bad mode', { text: 'x', mode: 'spin' }, 'mode'],
       ['non-boolean priority', { text: 'x', priority: 'yes' }, 'priority'],

@@ -1,6 +1,6 @@
 import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { COLOR_PATTERN, COMMENT_MODES, type CommentMode } from '../../protocol/comment.js';
-import { IsCommentText } from './validators.js';
+import { IsCommentText, IsWellFormed } from './validators.js';
 
 /** A comment as admins publish it over REST (and the shape of each batch item). */
 export class CommentDto {
@@ -18,6 +18,7 @@ export class CommentDto {
   @IsOptional()
   @IsString()
   @Length(1, 64)
+  @IsWellFormed()
   user?: string;
 
   @IsOptional()

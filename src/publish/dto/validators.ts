@@ -26,6 +26,20 @@ export function IsCommentText(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
+/** A string with no lone surrogate: UTF-8 would turn one into U+FFFD, merging distinct names. */
+export function IsWellFormed(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isWellFormed',
+      validator: {
+        validate: (value) => typeof value === 'string' && isWellFormedText(value),
+        defaultMessage: () => '$property must be well-formed text (no lone surrogate)',
+      },
+    },
+    options,
+  );
+}
+
 /** Room id: 1 to 64 code points, no control characters. */
 export function IsRoomId(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
