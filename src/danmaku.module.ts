@@ -23,6 +23,7 @@ import { COMMENT_FILTERS, type CommentFilter } from './moderation/comment-filter
 import { CommentPipeline } from './moderation/comment-pipeline.service.js';
 import { SensitiveWordFilter } from './moderation/sensitive-words/sensitive-word.filter.js';
 import { PageModule } from './page/page.module.js';
+import { PresenceModule } from './presence/presence.module.js';
 import { PublishModule } from './publish/publish.module.js';
 import { RoomsModule } from './rooms/rooms.module.js';
 import { MonitoringModule } from './stats/monitoring.module.js';
@@ -63,7 +64,7 @@ export class DanmakuModule {
       global: true,
       imports: [
         ...(options.imports ?? []),
-        ...(options.broker ? [] : [BrokerModule]),
+        ...(options.broker ? [PresenceModule.local()] : [BrokerModule, PresenceModule.shared()]),
         RoomsModule,
         StatsModule,
         EventsModule,
@@ -109,6 +110,7 @@ export class DanmakuModule {
         RoomsModule,
         StatsModule,
         ...(options.broker ? [Broker] : [BrokerModule]),
+        PresenceModule,
         // The host app shares the instances its extensions use (its mute list, its sessions).
         ...(options.providers ?? []).map((provider) => ('provide' in provider ? provider.provide : provider)),
         ...filters,

@@ -1,24 +1,21 @@
 import { Module } from '@nestjs/common';
 import { DanmakuConfig } from '../config/danmaku-config.js';
-import { RoomService } from '../rooms/room.service.js';
-import { RoomsModule } from '../rooms/rooms.module.js';
+import { REDIS_LINK, RedisModule } from '../redis/redis.module.js';
+import type { RedisLink } from '../redis/redis-link.js';
 import { Broker } from './broker.js';
 import { MemoryBroker } from './memory-broker.js';
 import { RedisBroker } from './redis-broker.js';
 
-/**
- * Provides the Broker: in memory by default, through Redis when REDIS_URL is set. A Redis
- * that cannot be reached stops the start-up with an error naming REDIS_URL.
- */
+/** Provides the Broker: in memory by default, through Redis when REDIS_URL is set. */
 @Module({
-  imports: [RoomsModule],
+  imports: [RedisModule],
   providers: [
     {
       provide: Broker,
-      inject: [DanmakuConfig, RoomService],
-      useFactory: async (config: DanmakuConfig, rooms: RoomService): Promise<Broker> => {
-        if (config.REDIS_URL === undefined) return new MemoryBroker(config);
-        const broker = new RedisBroker(config, rooms);
+      inject: [DanmakuConfig, REDIS_LINK],
+      useFactory: async (config: DanmakuConfig, link: RedisLink | null): Promise<Broker> => {
+        if (link === null) return new MemoryBroker(config);
+        const broker = new RedisBroker(config, link);
         await broker.connect();
         return broker;
       },

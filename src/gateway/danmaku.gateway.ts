@@ -14,6 +14,7 @@ import { Broker, type Replay } from '../broker/broker.js';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { FanOutService } from '../delivery/fan-out.service.js';
 import { BAD_FRAME_EVENT, envelope, UNKNOWN_TYPE_EVENT } from '../protocol/envelope.js';
+import { Presence } from '../presence/presence.js';
 import { PublishService } from '../publish/publish.service.js';
 import type { Member } from '../rooms/member.js';
 import { RoomService } from '../rooms/room.service.js';
@@ -37,6 +38,7 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
     private readonly sessions: ViewerSessions,
     private readonly rooms: RoomService,
     private readonly broker: Broker,
+    private readonly presence: Presence,
     private readonly publisher: PublishService,
     private readonly fanOut: FanOutService,
     private readonly encoder: PushFrameEncoder,
@@ -86,7 +88,7 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
       this.replayTo(member, room, replay);
       ({ lastSeq: seq, gap } = replay);
     }
-    const online = this.broker.onlineIn(room, this.rooms.onlineIn(room));
+    const online = await this.presence.online(room);
     return envelope('JOINED', { room, seq, online, ...(gap ? { gap: true } : {}) });
   }
 
