@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { WebSocket } from 'ws';
 import { Test } from '@nestjs/testing';
 import { Broker } from './broker/broker.js';
 import { MemoryBroker } from './broker/memory-broker.js';
@@ -15,7 +16,11 @@ import {
   CommentRejectedError,
   reject,
 } from './moderation/comment-filter.js';
+import { LocalPresence } from './presence/local-presence.js';
+import { Presence } from './presence/presence.js';
 import { PublishService } from './publish/publish.service.js';
+import { Member } from './rooms/member.js';
+import { RoomService } from './rooms/room.service.js';
 
 @Injectable()
 class FirstFilter implements CommentFilter {
@@ -42,7 +47,15 @@ class EveryoneIsBob extends ViewerAuthenticator {
   }
 }
 @Injectable()
-class CustomBroker extends MemoryBroker {}
+class CustomBroker extends MemoryBroker {
+  readonly followed = new Set<string>();
+  override follow(room: string): void {
+    this.followed.add(room);
+  }
+  override unfollow(room: string): void {
+    this.followed.delete(room);
+  }
+}
 
 describe('DanmakuModule', () => {
   it('validates forRoot settings with the environment schema', async () => {
@@ -74,6 +87,7 @@ describe('DanmakuModule', () => {
     const module = await Test.createTestingModule({ imports: [DanmakuModule.forRoot()] }).compile();
     expect(module.get(ViewerAuthenticator)).toBeInstanceOf(JwtViewerAuthenticator);
     expect(module.get(Broker)).toBeInstanceOf(MemoryBroker);
+    expect(module.get(Presence)).toBeInstanceOf(LocalPresence);
     expect(module.get(COMMENT_FILTERS)).toEqual([]);
     await module.close();
   });
@@ -93,6 +107,24 @@ describe('DanmakuModule', () => {
     expect(filters.map((f) => f.constructor.name)).toEqual(['SensitiveWordFilter', 'FirstFilter', 'SecondFilter']);
     expect(module.get(ViewerAuthenticator)).toBeInstanceOf(EveryoneIsBob);
     expect(module.get(Broker)).toBeInstanceOf(CustomBroker);
+    await module.close();
+  });
+
+  it('has the app’s broker follow the rooms with members here, and counts them locally without touching REDIS_URL', async () => {
+    // Nothing listens on port 1: a connection attempt would fail the start.
+    const module = await Test.createTestingModule({
+      imports: [DanmakuModule.forRoot({ broker: CustomBroker, settings: { REDIS_URL: 'redis://127.0.0.1:1' } })],
+    }).compile();
+    await module.init();
+    const broker = module.get<CustomBroker>(Broker);
+    const rooms = module.get(RoomService);
+    const viewer = new Member(1, {} as WebSocket, undefined);
+    rooms.join(viewer, 'lobby');
+    expect([...broker.followed]).toEqual(['lobby']);
+    expect(module.get(Presence)).toBeInstanceOf(LocalPresence);
+    expect(await module.get(Presence).online('lobby')).toBe(1);
+    rooms.disconnect(viewer);
+    expect([...broker.followed]).toEqual([]);
     await module.close();
   });
 
