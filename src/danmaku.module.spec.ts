@@ -1,5 +1,6 @@
 import { Injectable, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
+import type { WebSocket } from 'ws';
 import { Test } from '@nestjs/testing';
 import { AppModule } from './app.module.js';
 import { BatchService } from './batch/batch.service.js';
@@ -25,7 +26,10 @@ import {
 import type { CandidateComment } from './protocol/candidate-comment.js';
 import { CommentPipeline } from './moderation/comment-pipeline.service.js';
 import { PageController } from './page/page.controller.js';
+import { LocalPresence } from './presence/local-presence.js';
+import { Presence } from './presence/presence.js';
 import { PublishService } from './publish/publish.service.js';
+import { Member } from './rooms/member.js';
 import { RoomService } from './rooms/room.service.js';
 import { StatsService } from './stats/stats.service.js';
 
@@ -54,7 +58,15 @@ class EveryoneIsBob extends ViewerAuthenticator {
   }
 }
 @Injectable()
-class CustomBroker extends MemoryBroker {}
+class CustomBroker extends MemoryBroker {
+  readonly followed = new Set<string>();
+  override follow(room: string): void {
+    this.followed.add(room);
+  }
+  override unfollow(room: string): void {
+    this.followed.delete(room);
+  }
+}
 
 // A host app's own pieces: a provider in `providers`, one from a module in `imports`,
 // extensions that inject them, and a service of the host's that injects the shared ones.
@@ -148,6 +160,7 @@ describe('DanmakuModule', () => {
     const module = await Test.createTestingModule({ imports: [DanmakuModule.forRoot()] }).compile();
     expect(module.get(ViewerAuthenticator)).toBeInstanceOf(JwtViewerAuthenticator);
     expect(module.get(Broker)).toBeInstanceOf(MemoryBroker);
+    expect(module.get(Presence)).toBeInstanceOf(LocalPresence);
     expect(module.get(COMMENT_FILTERS)).toEqual([]);
     await module.close();
   });
@@ -167,6 +180,24 @@ describe('DanmakuModule', () => {
     expect(filters.map((f) => f.constructor.name)).toEqual(['SensitiveWordFilter', 'FirstFilter', 'SecondFilter']);
     expect(module.get(ViewerAuthenticator)).toBeInstanceOf(EveryoneIsBob);
     expect(module.get(Broker)).toBeInstanceOf(CustomBroker);
+    await module.close();
+  });
+
+  it('has the app’s broker follow the rooms with members here, and counts them locally without touching REDIS_URL', async () => {
+    // Nothing listens on port 1: a connection attempt would fail the start.
+    const module = await Test.createTestingModule({
+      imports: [DanmakuModule.forRoot({ broker: CustomBroker, settings: { REDIS_URL: 'redis://127.0.0.1:1' } })],
+    }).compile();
+    await module.init();
+    const broker = module.get<CustomBroker>(Broker);
+    const rooms = module.get(RoomService);
+    const viewer = new Member(1, {} as WebSocket, undefined);
+    rooms.join(viewer, 'lobby');
+    expect([...broker.followed]).toEqual(['lobby']);
+    expect(module.get(Presence)).toBeInstanceOf(LocalPresence);
+    expect(await module.get(Presence).online('lobby')).toBe(1);
+    rooms.disconnect(viewer);
+    expect([...broker.followed]).toEqual([]);
     await module.close();
   });
 

@@ -10,6 +10,7 @@ import { EventsModule } from './events/events.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
 import { ModerationModule } from './moderation/moderation.module.js';
 import { PageModule } from './page/page.module.js';
+import { PresenceModule } from './presence/presence.module.js';
 import { PublishModule } from './publish/publish.module.js';
 import { RoomsModule } from './rooms/rooms.module.js';
 import { MonitoringModule } from './stats/monitoring.module.js';
@@ -72,7 +73,7 @@ function given<T extends object>(options: T): T {
 /** @param settings the DANMAKU_SETTINGS provider the builder made, and its helpers. */
 function assemble(options: DanmakuModuleExtras, settings: Provider[]): DynamicModule {
   const scope = new DanmakuScope(DanmakuCoreModule.register(options, settings), options);
-  // What the host app injects: the config, events, word filter, rooms, stats, broker,
+  // What the host app injects: the config, events, word filter, rooms, stats, broker, presence,
   // authenticator, publisher, and the instances of its own providers and filters.
   const exported = [
     scope.core,
@@ -80,6 +81,7 @@ function assemble(options: DanmakuModuleExtras, settings: Provider[]): DynamicMo
     RoomsModule.register(scope),
     StatsModule,
     BrokerModule.register(scope),
+    PresenceModule.register(scope),
     ModerationModule.register(scope),
     GatewayModule.register(scope),
     PublishModule.register(scope),

@@ -27,5 +27,6 @@ export type {
 } from './events/danmaku-events.js';
 export { Broker, type BrokerHealth, type Delivery, type Published, type Replay } from './broker/broker.js';
 export { MemoryBroker } from './broker/memory-broker.js';
+export { Presence } from './presence/presence.js';
 export { PublishService, type CommentInput } from './publish/publish.service.js';
 export { RoomService } from './rooms/room.service.js';

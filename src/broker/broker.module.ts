@@ -1,16 +1,15 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import type { DanmakuScope } from '../core/danmaku-scope.js';
-import { RoomService } from '../rooms/room.service.js';
-import { RoomsModule } from '../rooms/rooms.module.js';
+import { REDIS_LINK, RedisModule } from '../redis/redis.module.js';
+import type { RedisLink } from '../redis/redis-link.js';
 import { Broker } from './broker.js';
 import { MemoryBroker } from './memory-broker.js';
 import { RedisBroker } from './redis-broker.js';
 
 /**
  * Provides the Broker: the host's class when it brings one, else in memory by default and
- * through Redis when REDIS_URL is set. A Redis that cannot be reached stops the start-up
- * with an error naming REDIS_URL.
+ * through Redis (the shared RedisLink) when REDIS_URL is set.
  */
 @Module({})
 export class BrokerModule {
@@ -18,7 +17,7 @@ export class BrokerModule {
     const { broker, imports } = scope.options;
     return scope.module(BrokerModule, () => ({
       // The host's modules: its broker class may depend on them.
-      imports: [scope.core, RoomsModule.register(scope), ...imports],
+      imports: broker ? [scope.core, ...imports] : [scope.core, RedisModule.register(scope)],
       providers: [broker ? { provide: Broker, useClass: broker } : configuredBroker],
       exports: [Broker],
     }));
@@ -27,10 +26,10 @@ export class BrokerModule {
 
 const configuredBroker: Provider = {
   provide: Broker,
-  inject: [DanmakuConfig, RoomService],
-  useFactory: async (config: DanmakuConfig, rooms: RoomService): Promise<Broker> => {
-    if (config.REDIS_URL === undefined) return new MemoryBroker(config);
-    const broker = new RedisBroker(config, rooms);
+  inject: [DanmakuConfig, REDIS_LINK],
+  useFactory: async (config: DanmakuConfig, link: RedisLink | null): Promise<Broker> => {
+    if (link === null) return new MemoryBroker(config);
+    const broker = new RedisBroker(config, link);
     await broker.connect();
     return broker;
   },

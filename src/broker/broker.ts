@@ -1,4 +1,4 @@
-import { NEVER, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { CommentDraft } from '../protocol/comment.js';
 
 /**
@@ -43,8 +43,9 @@ export interface BrokerHealth {
 /**
  * The seam between publishing and batching. A broker numbers a room's comments (seq),
  * keeps its history for resume, and hands every published item to each process that
- * has members in the room through `deliveries$`. Publishers, the gateway and batching
- * only ever see this class, so an in-memory or a Redis engine can sit behind it.
+ * follows the room through `deliveries$`. Publishers, the gateway and batching only ever
+ * see this class, so an in-memory or a Redis engine can sit behind it. Who is online is
+ * not its business: see Presence.
  */
 export abstract class Broker {
   abstract readonly deliveries$: Observable<Delivery>;
@@ -65,19 +66,16 @@ export abstract class Broker {
   abstract health(): BrokerHealth;
 
   /**
-   * The room's members in every process that shares this broker, as this process last
-   * learnt it (no round trip); `local` is this process's own count. Alone: `local`.
+   * This process has members in the room from now on (see RoomSubscriptions): a broker
+   * that delivers a room only to the processes that asked starts listening to it here.
+   * Called at the room's first member, before that member reads lastSeq or replay.
    */
-  onlineIn(room: string, local: number): number {
+  follow(room: string): void {
     void room;
-    return local;
   }
 
-  /** Like onlineIn, but asks the shared store when this process has no member in the room. */
-  async online(room: string, local: number): Promise<number> {
-    return this.onlineIn(room, local);
+  /** This process's last member of the room left. */
+  unfollow(room: string): void {
+    void room;
   }
-
-  /** Rooms whose count changed in other processes (for ONLINE announcements). Alone: never. */
-  readonly onlineChanged$: Observable<string> = NEVER;
 }

@@ -1,6 +1,5 @@
 import { type CommentDraft, encodeItem } from '../protocol/comment.js';
 import type { Delivery } from './broker.js';
-import { RedisKeys, escapeRoom } from './redis-keys.js';
 import { SEPARATOR, decodeMessage, encodeMessage, itemAroundSeq, priorityFlags } from './redis-message.js';
 
 const draft = (overrides: Partial<CommentDraft> = {}): CommentDraft => ({
@@ -52,23 +51,5 @@ describe('Redis message codec', () => {
   it('writes priority flags only when some item has priority', () => {
     expect(priorityFlags([false, false])).toBe('');
     expect(priorityFlags([false, true])).toBe('01');
-  });
-});
-
-describe('RedisKeys', () => {
-  it('gives every key of a room the same hash tag, and escapes what would bend it', () => {
-    const keys = new RedisKeys('p:');
-    expect(keys.seq('a}b')).toBe('p:{a%7Db}:seq');
-    expect(keys.channel('{x')).toBe('p:{%7Bx}:ch');
-    expect(escapeRoom('%*all')).toBe('%25%2Aall');
-    expect(keys.channel('*all')).not.toBe(keys.broadcastChannel);
-    for (const room of ['lobby', '默认房间', '}{', '%7D']) {
-      const tags = [keys.seq(room), keys.history(room), keys.channel(room), keys.presence(room), keys.presenceDeadlines(room)].map(
-        (key) => /\{([^}]*)\}/.exec(key)![1],
-      );
-      expect(new Set(tags).size).toBe(1);
-      expect(tags[0]).not.toBe('');
-    }
-    expect(keys.seq('}{')).not.toBe(keys.seq('%7D%7B'));
   });
 });

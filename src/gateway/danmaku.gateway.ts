@@ -12,6 +12,7 @@ import { ReplayService } from '../batch/replay.service.js';
 import { Broker } from '../broker/broker.js';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { BAD_FRAME_EVENT, envelope, UNKNOWN_TYPE_EVENT } from '../protocol/envelope.js';
+import { Presence } from '../presence/presence.js';
 import { PublishService } from '../publish/publish.service.js';
 import { RoomService } from '../rooms/room.service.js';
 import { CommentRateGuard, MembershipRateGuard } from './rate-limit.guards.js';
@@ -34,6 +35,7 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
     private readonly sessions: ViewerSessions,
     private readonly rooms: RoomService,
     private readonly broker: Broker,
+    private readonly presence: Presence,
     private readonly publisher: PublishService,
     private readonly replays: ReplayService,
     private readonly events: DanmakuEvents,
@@ -90,7 +92,7 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
       if (joined && this.rooms.leave(member, room)) this.events.emitLeft({ connectionId: member.id, user: member.user, room });
       throw error;
     }
-    const online = this.broker.onlineIn(room, this.rooms.onlineIn(room));
+    const online = await this.presence.online(room);
     return envelope('JOINED', { room, seq, online, ...(gap ? { gap: true } : {}) });
   }
 

@@ -5,6 +5,7 @@ import type { DanmakuScope } from '../core/danmaku-scope.js';
 import { DeliveryModule } from '../delivery/delivery.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { PublishModule } from '../publish/publish.module.js';
+import { PresenceModule } from '../presence/presence.module.js';
 import { RoomsModule } from '../rooms/rooms.module.js';
 import { StatsModule } from '../stats/stats.module.js';
 import { CommentRateGuard, MembershipRateGuard } from './rate-limit.guards.js';
@@ -42,6 +43,7 @@ export class GatewayModule {
         DeliveryModule.register(scope),
         EventsModule,
         PublishModule.register(scope),
+        PresenceModule.register(scope),
         RoomsModule.register(scope),
         StatsModule,
         // The host's modules: its authenticator may depend on them.

@@ -1,9 +1,9 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
 import { textFrame } from '../sockets/socket-internals.js';
-import { Broker } from '../broker/broker.js';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { FanOutService } from '../delivery/fan-out.service.js';
+import { Presence } from '../presence/presence.js';
 import { RoomService } from '../rooms/room.service.js';
 
 /**
@@ -21,14 +21,12 @@ export class OnlineAnnouncer implements OnModuleInit, OnApplicationShutdown {
     private readonly rooms: RoomService,
     private readonly fanOut: FanOutService,
     private readonly config: DanmakuConfig,
-    private readonly broker: Broker,
+    private readonly presence: Presence,
   ) {}
 
   onModuleInit(): void {
     this.subscriptions = [
-      this.rooms.changed$.subscribe((room) => this.changed.add(room)),
-      // Counts in other processes sharing the broker (Redis) change too.
-      this.broker.onlineChanged$.subscribe((room) => this.changed.add(room)),
+      this.presence.changed$.subscribe((room) => this.changed.add(room)),
       this.rooms.closed$.subscribe((room) => this.announced.delete(room)),
     ];
     this.timer = setInterval(() => this.announce(), this.config.ONLINE_INTERVAL_MS);
@@ -41,9 +39,9 @@ export class OnlineAnnouncer implements OnModuleInit, OnApplicationShutdown {
 
   announce(): void {
     for (const room of this.changed) {
-      const local = this.rooms.onlineIn(room);
-      if (local === 0) continue;
-      const online = this.broker.onlineIn(room, local);
+      // No member here to tell.
+      if (this.rooms.onlineIn(room) === 0) continue;
+      const online = this.presence.onlineIn(room);
       if (this.announced.get(room) === online) continue;
       this.announced.set(room, online);
       this.fanOut.deliver(room, textFrame(JSON.stringify({ type: 'ONLINE', data: { room, online } })));

@@ -48,7 +48,7 @@ export class ProtocolExceptionFilter implements WsExceptionFilter {
   private toProtocolError(exception: unknown, pattern: string): ProtocolError {
     if (exception instanceof ProtocolError) return exception;
     if (exception instanceof CommentRejectedError) return new ProtocolError('REJECTED', exception.reason);
-    // The broker (Redis) is down: REST answers 503, a socket gets this (see RedisBroker).
+    // The broker (Redis) is down: REST answers 503, a socket gets this (see RedisLink.run).
     if (exception instanceof ServiceUnavailableException) return new ProtocolError('UNAVAILABLE', exception.message);
     if (exception instanceof InvalidInputException) {
       const response = exception.getResponse() as { message: string[] };

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
 import { Broker } from '../broker/broker.js';
-import { RoomService } from '../rooms/room.service.js';
+import { Presence } from '../presence/presence.js';
 import { InputValidationPipe } from '../validation/input-validation.pipe.js';
 import { AdminGuard } from './admin.guard.js';
 import { CommentRejectedFilter } from './comment-rejected.filter.js';
@@ -15,8 +15,8 @@ import { RoomIdPipe } from './room-id.pipe.js';
 export class CommentsController {
   constructor(
     private readonly publisher: PublishService,
-    private readonly rooms: RoomService,
     private readonly broker: Broker,
+    private readonly presence: Presence,
   ) {}
 
   @Post('rooms/:room/comments')
@@ -45,7 +45,7 @@ export class CommentsController {
 
   @Get('rooms/:room')
   async room(@Param('room', RoomIdPipe) room: string) {
-    const [online, seq] = await Promise.all([this.broker.online(room, this.rooms.onlineIn(room)), this.broker.lastSeq(room)]);
+    const [online, seq] = await Promise.all([this.presence.online(room), this.broker.lastSeq(room)]);
     return { room, online, seq };
   }
 }

@@ -3,6 +3,7 @@ import { BrokerModule } from '../broker/broker.module.js';
 import type { DanmakuScope } from '../core/danmaku-scope.js';
 import { EventsModule } from '../events/events.module.js';
 import { ModerationModule } from '../moderation/moderation.module.js';
+import { PresenceModule } from '../presence/presence.module.js';
 import { RoomsModule } from '../rooms/rooms.module.js';
 import { StatsModule } from '../stats/stats.module.js';
 import { AdminGuard } from './admin.guard.js';
@@ -24,6 +25,7 @@ export class PublishModule {
         BrokerModule.register(scope),
         EventsModule,
         ModerationModule.register(scope),
+        PresenceModule.register(scope),
         RoomsModule.register(scope),
         StatsModule,
       ],

@@ -13,14 +13,15 @@ describe('two server processes sharing one Redis', () => {
     return viewer;
   };
 
+  const env = {
+    REDIS_URL: SHARED_REDIS_URL,
+    REDIS_PREFIX: uniquePrefix('two'),
+    BATCH_WINDOW_MS: '1000',
+    ONLINE_INTERVAL_MS: '200',
+    HISTORY_SIZE: '50',
+  };
+
   beforeAll(async () => {
-    const env = {
-      REDIS_URL: SHARED_REDIS_URL,
-      REDIS_PREFIX: uniquePrefix('two'),
-      BATCH_WINDOW_MS: '1000',
-      ONLINE_INTERVAL_MS: '200',
-      HISTORY_SIZE: '50',
-    };
     [a, b] = await Promise.all([startServer(env), startServer(env)]);
   });
   afterAll(async () => {
@@ -133,6 +134,20 @@ describe('two server processes sharing one Redis', () => {
     expect(pushed.status).toBe(200);
     const frame = await onA.next((f) => f.type === 'PUSH' && f.data.room === 'gp');
     expect(frame.data.items).toEqual([{ raw: 1 }, 'two']);
+  });
+
+  it('takes the members of a process that shuts down out of the counts at once, not at expiry', async () => {
+    // A third process whose counts would live 30 s (3 × ONLINE_INTERVAL_MS / 2) unless taken out.
+    const c = await startServer({ ...env, ONLINE_INTERVAL_MS: '20000' });
+    try {
+      await (await connect(c)).join('parting');
+      // A has no member there: GET asks Redis for the total.
+      expect((await get(a.http, roomPath('parting'))).body.online).toBe(1);
+      expect(await c.stop()).toBe(0);
+      expect((await get(a.http, roomPath('parting'))).body).toEqual({ room: 'parting', online: 0, seq: 0 });
+    } finally {
+      await c.stop();
+    }
   });
 
   it('drops the counts of a process that died once they expire', async () => {

@@ -1,5 +1,5 @@
 /**
- * Key and channel names in Redis. Every key of one room carries the same hash tag
+ * Key and channel names in Redis, of the broker and of presence. Every key of one room carries the same hash tag
  * (`{room}`), so the room's seq, history, presence and pub/sub channel live in one
  * Redis Cluster slot: the publish script may touch them all, and a sharded channel
  * lives on the same shard as the keys its script writes.
@@ -50,9 +50,4 @@ export class RedisKeys {
 /** `%`, `{`, `}` and `*` as %XX, so no room's tag can be `*all`, the broadcast tag. */
 export function escapeRoom(room: string): string {
   return room.replace(/[%{}*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-/** A prefix may not hold a brace: it would take over the rooms' hash tags. */
-export function isValidPrefix(prefix: string): boolean {
-  return !/[{}]/.test(prefix);
 }

@@ -1,18 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { ConfigError } from '../config/validate-config.js';
-import { PRESENCE_SCRIPT, PUBLISH_SCRIPT, REPLAY_SCRIPT } from './redis-scripts.js';
 
 export type RedisClient = Redis | Cluster;
 
-/** The scripts, registered on the command connection (EVALSHA, falling back to EVAL). */
-export interface ScriptCommands {
-  danmakuPublish(...args: (string | number)[]): Promise<number>;
-  danmakuReplay(seqKey: string, historyKey: string, since: number): Promise<[number, number, string[]]>;
-  danmakuPresence(countsKey: string, deadlinesKey: string, processId: string, count: number, ttlMs: number): Promise<number>;
-}
-
-export interface RedisLinkOptions {
+export interface RedisClientsOptions {
   url: string;
   /** Redis Cluster with sharded pub/sub (SPUBLISH/SSUBSCRIBE) instead of one Redis. */
   cluster: boolean;
@@ -34,17 +26,17 @@ export function redactUrl(url: string): string {
 }
 
 /**
- * The two connections the broker needs: one for commands (scripts, reads, PUBLISH) and
- * one in subscriber mode. On a Redis Cluster one ioredis Cluster serves both: its
+ * The two connections to Redis: one for commands (scripts, reads, PUBLISH) and one in
+ * subscriber mode. On a Redis Cluster one ioredis Cluster serves both: its
  * sharded-subscriber group keeps one subscriber connection per shard.
  */
-export class RedisLink {
+export class RedisClients {
   readonly commands: RedisClient;
   readonly subscriber: RedisClient;
   private readonly logger = new Logger('Redis');
   private lastError: string | undefined;
 
-  constructor(readonly options: RedisLinkOptions) {
+  constructor(readonly options: RedisClientsOptions) {
     const common: RedisOptions = {
       lazyConnect: true,
       // Fail fast while disconnected: a publish answers 503 instead of waiting in a queue.
@@ -53,7 +45,7 @@ export class RedisLink {
       commandTimeout: options.timeoutMs,
       connectTimeout: options.timeoutMs,
       retryStrategy: (attempt: number) => backoff(attempt),
-      // The broker restores its own subscriptions on every (re)connection.
+      // RedisLink restores the subscriptions itself on every (re)connection, in one pass.
       autoResubscribe: false,
     };
     if (options.cluster) {
@@ -79,10 +71,7 @@ export class RedisLink {
       this.commands = new Redis(options.url, { ...common, enableAutoPipelining: true, connectionName: 'danmaku-cmd' });
       this.subscriber = new Redis(options.url, { ...common, connectionName: 'danmaku-sub' });
     }
-    this.commands.defineCommand('danmakuPublish', { numberOfKeys: 3, lua: PUBLISH_SCRIPT });
-    this.commands.defineCommand('danmakuReplay', { numberOfKeys: 2, lua: REPLAY_SCRIPT });
-    this.commands.defineCommand('danmakuPresence', { numberOfKeys: 2, lua: PRESENCE_SCRIPT });
-    for (const client of this.clients) {
+    for (const client of this.all) {
       client.on('error', (error: Error) => {
         if (error.message !== this.lastError) this.logger.debug(`error: ${error.message}`);
         this.lastError = error.message;
@@ -90,17 +79,13 @@ export class RedisLink {
     }
   }
 
-  get scripts(): ScriptCommands {
-    return this.commands as unknown as ScriptCommands;
-  }
-
-  get clients(): RedisClient[] {
+  get all(): RedisClient[] {
     return this.commands === this.subscriber ? [this.commands] : [this.commands, this.subscriber];
   }
 
   /** Every connection is ready for commands. */
   get ready(): boolean {
-    return this.clients.every((client) => client.status === 'ready');
+    return this.all.every((client) => client.status === 'ready');
   }
 
   /** What went wrong last, for health reports. */
@@ -117,12 +102,12 @@ export class RedisLink {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        Promise.all(this.clients.map((client) => client.connect())),
+        Promise.all(this.all.map((client) => client.connect())),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error(`no answer within ${deadline} ms`)), deadline);
         }),
       ]);
-      await Promise.all(this.clients.map((client) => client.ping()));
+      await Promise.all(this.all.map((client) => client.ping()));
       if (!this.options.cluster && /cluster_enabled:1/.test(await this.commands.info('cluster'))) {
         // Keys of other slots would answer MOVED: every room there would fail.
         throw new ClusterMismatch('it is a Redis Cluster node: set REDIS_CLUSTER=true');
@@ -144,7 +129,7 @@ export class RedisLink {
   async ping(): Promise<void> {
     const silent = `Redis did not answer PING within ${this.options.timeoutMs} ms`;
     // On a cluster, every master: one stalled shard fails the cluster (full slot coverage).
-    const targets: RedisClient[] = this.commands instanceof Cluster ? this.commands.nodes('master') : this.clients;
+    const targets: RedisClient[] = this.commands instanceof Cluster ? this.commands.nodes('master') : this.all;
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
@@ -163,17 +148,17 @@ export class RedisLink {
 
   /** Drops and re-opens the connections (a TCP connection can stall without ever closing). */
   reconnect(): void {
-    for (const client of this.clients) {
+    for (const client of this.all) {
       if (client instanceof Redis) client.disconnect(true);
     }
   }
 
   async quit(): Promise<void> {
-    await Promise.all(this.clients.map((client) => client.quit().catch(() => client.disconnect())));
+    await Promise.all(this.all.map((client) => client.quit().catch(() => client.disconnect())));
   }
 
   close(): void {
-    for (const client of this.clients) client.disconnect();
+    for (const client of this.all) client.disconnect();
   }
 }
 

@@ -1,4 +1,4 @@
-import { backoff, clusterNodes, redactUrl } from './redis-connection.js';
+import { backoff, clusterNodes, redactUrl } from './redis-clients.js';
 
 describe('Redis connection helpers', () => {
   it('reads cluster seed nodes from one URL with many hosts or from many URLs, with the first one\'s credentials', () => {
