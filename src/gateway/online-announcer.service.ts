@@ -1,9 +1,9 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
-import { textFrame } from '../sockets/socket-internals.js';
 import { Broker } from '../broker/broker.js';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { FanOutService } from '../delivery/fan-out.service.js';
+import { OutboundFrames } from '../delivery/outbound-frames.js';
 import { RoomService } from '../rooms/room.service.js';
 
 /**
@@ -46,7 +46,7 @@ export class OnlineAnnouncer implements OnModuleInit, OnApplicationShutdown {
       const online = this.broker.onlineIn(room, local);
       if (this.announced.get(room) === online) continue;
       this.announced.set(room, online);
-      this.fanOut.deliver(room, textFrame(JSON.stringify({ type: 'ONLINE', data: { room, online } })));
+      this.fanOut.deliver(room, OutboundFrames.uncompressed(JSON.stringify({ type: 'ONLINE', data: { room, online } })));
     }
     this.changed.clear();
   }
