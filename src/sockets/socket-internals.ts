@@ -1,7 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
-import { dirname, join } from 'node:path';
 import zlib from 'node:zlib';
 import * as ws from 'ws';
 import { type PerMessageDeflateOptions, WebSocket, type WebSocketServer } from 'ws';
@@ -26,9 +24,6 @@ const { Sender, PerMessageDeflate, extension } = ws as unknown as {
   PerMessageDeflate: { prototype: { normalizeParams(offers: Record<string, unknown>[]): unknown } };
   extension: { parse(header: string): Offers; format(offers: Offers): string };
 };
-// The symbol under which ws reads the close code of a receiver error (not exported).
-const requireCjs = createRequire(import.meta.url);
-const { kStatusCode } = requireCjs(join(dirname(requireCjs.resolve('ws')), 'lib', 'constants.js')) as { kStatusCode: symbol };
 
 const TEXT_OPCODE = 0x1;
 
@@ -135,6 +130,13 @@ interface NegotiatedDeflate {
   decompress(data: Buffer, fin: boolean, callback: (error: Error | null, result?: Buffer) => void): void;
   /** Compressed fragments of the message being received (see inflateAlone). */
   fragments?: Buffer[];
+  /** The connection's frame parser, set by inflateEachMessageAlone. */
+  receiver?: Receiver;
+}
+
+/** ws's frame parser: makes errors carrying the close code it closes the connection with. */
+interface Receiver {
+  createError(type: ErrorConstructor, message: string, prefix: boolean, statusCode: number, errorCode: string): Error;
 }
 
 function negotiatedDeflateOf(connection: WebSocket): NegotiatedDeflate | undefined {
@@ -194,7 +196,10 @@ const NOTHING = Buffer.alloc(0);
  */
 function inflateEachMessageAlone(connection: WebSocket): void {
   const negotiated = negotiatedDeflateOf(connection);
-  if (negotiated !== undefined) negotiated.decompress = inflateAlone;
+  if (negotiated === undefined) return;
+  // The connection's own: @nestjs/platform-ws may run another copy of ws than this file imports.
+  negotiated.receiver = (connection as unknown as { _receiver: Receiver })._receiver;
+  negotiated.decompress = inflateAlone;
 }
 
 /** ws's decompress contract: called per fragment; answers asynchronously, like zlib. */
@@ -213,16 +218,14 @@ function inflateAlone(this: NegotiatedDeflate, data: Buffer, fin: boolean, callb
       ...(this._maxPayload > 0 ? { maxOutputLength: this._maxPayload } : {}),
     });
   } catch (error) {
-    process.nextTick(callback, receiverError(error as NodeJS.ErrnoException));
+    // As ws's own inflate fails: 1009 past maxPayload, 1007 for data that does not inflate.
+    const { code, message: reason } = error as NodeJS.ErrnoException;
+    const failure =
+      code === 'ERR_BUFFER_TOO_LARGE'
+        ? this.receiver!.createError(RangeError, 'Max payload size exceeded', false, 1009, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
+        : this.receiver!.createError(Error, reason, false, 1007, code ?? 'Z_DATA_ERROR');
+    process.nextTick(callback, failure);
     return;
   }
   process.nextTick(callback, null, message);
-}
-
-/** The error ws's receiver expects: 1009 for a message inflating past maxPayload, 1007 for bad data. */
-function receiverError(error: NodeJS.ErrnoException): Error {
-  const tooLarge = error.code === 'ERR_BUFFER_TOO_LARGE';
-  const failure = tooLarge ? new RangeError('Max payload size exceeded') : new Error(error.message);
-  Object.assign(failure, { code: tooLarge ? 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' : error.code, [kStatusCode]: tooLarge ? 1009 : 1007 });
-  return failure;
 }

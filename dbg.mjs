@@ -1,0 +1,10 @@
+import { spawn } from 'node:child_process';
+import WebSocket from 'ws';
+const child = spawn(process.execPath, ['.e2e-dist/src/main.js'], { env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', NO_COLOR: '1', LOG_LEVEL: 'debug' }, stdio: ['ignore', 'pipe', 'pipe'] });
+let out = '';
+const port = await new Promise((res) => { const on = (d) => { out += d; const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out); if (m) res(m[1]); }; child.stdout.on('data', on); child.stderr.on('data', on); });
+const ws = new WebSocket(`ws://127.0.0.1:${port}/connect`, { perMessageDeflate: { threshold: 0 } });
+await new Promise((r) => ws.on('open', r));
+ws.on('message', (d) => console.log('msg', d.toString().slice(0, 100)));
+ws.send(JSON.stringify({ type: 'PING', pad: 'a'.repeat(5000) }));
+ws.on('close', (code, reason) => { console.log('close', code, reason.toString()); setTimeout(() => { console.log(out.split('\n').slice(-8).join('\n')); child.kill(); }, 200); });
