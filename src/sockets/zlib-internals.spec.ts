@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
-import { MessageDeflater } from './zlib-internals.js';
+import { MessageDeflater, MessageInflater, MessageTooLargeError } from './zlib-internals.js';
 
-// Pins the zlib handle MessageDeflater drives against Node's public one-shot deflate.
+// Pins the zlib handle MessageDeflater and MessageInflater drive against Node's public one-shot functions.
 
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
@@ -50,4 +50,29 @@ test('a message that deflates to more than the output buffer comes out whole', (
 test('a 9-bit window stream inflates with an 8-bit window', () => {
   const input = message(400);
   same(inflate(new MessageDeflater(6, 9).deflate(input), 8), input);
+});
+
+/** What a client sends: a message deflated with its window, sync flushed, the tail dropped. */
+const clientPayload = (input: Buffer, windowBits = 15) =>
+  zlib.deflateRawSync(input, { windowBits, finishFlush: zlib.constants.Z_SYNC_FLUSH }).subarray(0, -4);
+
+test('inflates, one message after another, what a client deflated with any window, or ended with a final block', () => {
+  const inflater = new MessageInflater();
+  for (const windowBits of [15, 8, 12]) {
+    const input = message(60 + windowBits);
+    same(inflater.inflate(clientPayload(input, windowBits)), input);
+  }
+  const finished = message(10);
+  same(inflater.inflate(zlib.deflateRawSync(finished)), finished);
+});
+
+test('stops past the limit, and throws on data that does not inflate, then inflates the next message', () => {
+  const inflater = new MessageInflater();
+  const big = Buffer.alloc(1_000_000, 'a');
+  expect(() => inflater.inflate(clientPayload(big), 4096)).toThrow(MessageTooLargeError);
+  const exact = Buffer.alloc(4096, 'b');
+  same(inflater.inflate(clientPayload(exact), 4096), exact);
+  expect(() => inflater.inflate(Buffer.from([0xff, 0xff, 0xff]))).toThrow(expect.objectContaining({ code: 'Z_DATA_ERROR' }));
+  const after = message(5);
+  same(inflater.inflate(clientPayload(after)), after);
 });
