@@ -22,10 +22,10 @@ interface Job {
 
 /**
  * Writes one pre-built message to every member of a room: its plain frame, or the
- * compressed frame of the member's deflate window, each made once for all members. Jobs run in order, shard by
- * shard; a big room yields to the event loop between shards once a slice's worth of
- * sockets has been written, so one huge batch never holds the loop for its whole length.
- * Writing starts on the next turn of the loop, never inside the caller: the batch
+ * compressed frame of the member's deflate window, each made once for all members. Jobs
+ * run in order, shard by shard; a big room yields to the event loop between shards once a
+ * slice's worth of sockets has been written, so one huge batch never holds the loop for
+ * its whole length. Writing starts on the next turn of the loop, never inside the caller: the batch
  * window's timer (RxJS bufferTime restarts it when its subscriber returns) must not be
  * stretched by the time the writes take.
  */

@@ -7,14 +7,14 @@ import type { FrameDeflater } from './frame-deflater.js';
  * and framed at most once, on first request, however many members it goes to.
  */
 export class OutboundFrames {
-  readonly plain: Buffer;
   /** By deflate window (9 to 15). */
   private readonly deflated: (Buffer | undefined)[] = [];
 
   /** @param message the UTF-8 text; null: sent uncompressed to every member (too small to gain). */
-  private constructor(private readonly message: Buffer | null, plain: Buffer) {
-    this.plain = plain;
-  }
+  private constructor(
+    private readonly message: Buffer | null,
+    readonly plain: Buffer,
+  ) {}
 
   static of(text: string): OutboundFrames {
     const message = Buffer.from(text, 'utf8');
