@@ -88,6 +88,10 @@ describe.each([
       commentsIn: 32,
       framesOut: expect.any(Number),
       bytesOut: expect.any(Number),
+      plainBytesOut: expect.any(Number),
+      deflateCalls: expect.any(Number),
+      // ws clients offer permessage-deflate by default.
+      compressedConnections: 1,
       dropped: 0,
       thinned: 0,
       // The addon is built by npm ci here: 'stream' by default would mean it failed to load.
@@ -95,6 +99,8 @@ describe.each([
     });
     expect(answer.body.framesOut).toBeGreaterThan(0);
     expect(answer.body.bytesOut).toBeGreaterThan(answer.body.framesOut);
+    expect(answer.body.plainBytesOut).toBeGreaterThan(answer.body.framesOut);
+    expect(answer.body.deflateCalls).toBeGreaterThan(0);
   });
 
   it('GET /healthz → 200 ok', async () => {
@@ -109,6 +115,9 @@ describe.each([
     expect(answer.text).toMatch(/^# HELP danmaku_comments_in_total/m);
     expect(answer.text).toMatch(/^danmaku_comments_in_total 32$/m);
     expect(answer.text).toMatch(/^danmaku_connections 1$/m);
+    expect(answer.text).toMatch(/^danmaku_compressed_connections 1$/m);
+    expect(answer.text).toMatch(/^danmaku_plain_bytes_out_total \d+$/m);
+    expect(answer.text).toMatch(/^danmaku_deflate_calls_total [1-9]\d*$/m);
     expect(answer.text).toMatch(/^process_cpu_seconds_total/m);
   });
 

@@ -190,6 +190,17 @@ export class DanmakuConfig {
   @toBoolean() @IsBoolean()
   NATIVE_WRITES = true;
 
+  /**
+   * deflate: accept permessage-deflate offers and send each batch deflated once for every
+   * member that negotiated it (PROTOCOL.md section 5); off: decline the extension.
+   */
+  @IsIn(['deflate', 'off'])
+  COMPRESSION: 'deflate' | 'off' = 'deflate';
+
+  /** zlib level of that one deflate per batch: 1 fastest, 9 smallest. */
+  @toInt() @IsInt() @Min(1) @Max(9)
+  COMPRESSION_LEVEL = 6;
+
   /** A word list, one per line, watched and reloaded when it changes. */
   @emptyAsUnset() @IsOptional() @IsString() @IsNotEmpty()
   SENSITIVE_WORDS_FILE?: string = undefined;

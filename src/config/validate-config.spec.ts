@@ -20,6 +20,8 @@ describe('validateConfig', () => {
       SLOW_CONSUMER_MS: 5000,
       ONLINE_INTERVAL_MS: 5000,
       HISTORY_SIZE: 1000,
+      COMPRESSION: 'deflate',
+      COMPRESSION_LEVEL: 6,
     });
     expect(config.ADMIN_TOKEN).toBeUndefined();
   });
@@ -46,6 +48,9 @@ describe('validateConfig', () => {
     ['ALLOWED_ORIGINS', 'example.com', 'origins'],
     ['ALLOWED_ORIGINS', 'https://example.com/', 'origins'],
     ['ALLOWED_ORIGINS', 'https://example.com,https://x.example/path', 'origins'],
+    ['COMPRESSION', 'gzip', 'COMPRESSION'],
+    ['COMPRESSION_LEVEL', '0', 'COMPRESSION_LEVEL'],
+    ['COMPRESSION_LEVEL', '10', 'COMPRESSION_LEVEL'],
   ])('rejects %s=%s naming the variable', (name, value, expected) => {
     expect(() => validateConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => validateConfig({ [name]: value })).toThrow(new RegExp(`${name}="${value}"[^\\n]*${expected}`));

@@ -5,7 +5,9 @@ import type { Member } from '../rooms/member.js';
 import { RoomService } from '../rooms/room.service.js';
 import { StatsService } from '../stats/stats.service.js';
 import { DanmakuEvents } from '../events/danmaku-events.js';
-import { loadNativeWriter, NativeBatch } from './native-batch.js';
+import { FrameDeflater } from './frame-deflater.js';
+import { loadNativeWriter, NativeBatches } from './native-batch.js';
+import type { OutboundFrames } from './outbound-frames.js';
 
 /** Members written to before the loop yields, so PINGs, JOINs and REST calls get a turn. */
 const WRITES_PER_SLICE = 4096;
@@ -13,18 +15,19 @@ const WRITES_PER_SLICE = 4096;
 interface Job {
   /** null: every connection. */
   room: string | null;
-  frame: Buffer;
+  frames: OutboundFrames;
   /** Next shard to walk. */
   shard: number;
 }
 
 /**
- * Writes one pre-built frame to every member of a room. Jobs run in order, shard by
- * shard; a big room yields to the event loop between shards once a slice's worth of
- * sockets has been written, so one huge batch never holds the loop for its whole length.
- * Writing starts on the next turn of the loop, never inside the caller: one batch tick
- * hands over many rooms' frames at once, and all their writes must come under the one
- * budget that yields to the loop.
+ * Writes one pre-built message to every member of a room: its plain frame, or the
+ * compressed frame of the member's deflate window, each made once for all members. Jobs
+ * run in order, shard by shard; a big room yields to the event loop between shards once a
+ * slice's worth of sockets has been written, so one huge batch never holds the loop for
+ * its whole length. Writing starts on the next turn of the loop, never inside the caller:
+ * one batch tick hands over many rooms' frames at once, and all their writes must come
+ * under the one budget that yields to the loop.
  */
 @Injectable()
 export class FanOutService {
@@ -32,7 +35,8 @@ export class FanOutService {
   private scheduled = false;
   private drained: (() => void)[] = [];
   /** null: every write goes through socket.write (NATIVE_WRITES=false, or the addon is not built). */
-  private readonly nativeBatch: NativeBatch | null = null;
+  private readonly nativeBatches: NativeBatches | null = null;
+  private readonly deflater: FrameDeflater;
 
   constructor(
     private readonly rooms: RoomService,
@@ -40,10 +44,11 @@ export class FanOutService {
     private readonly config: DanmakuConfig,
     private readonly events: DanmakuEvents,
   ) {
+    this.deflater = new FrameDeflater(config.COMPRESSION_LEVEL, stats);
     if (!config.NATIVE_WRITES) return;
     const native = loadNativeWriter();
     if ('writeEach' in native) {
-      this.nativeBatch = new NativeBatch(native.writeEach);
+      this.nativeBatches = new NativeBatches(native.writeEach);
       stats.fanOutWriter = 'native';
     } else {
       new Logger(FanOutService.name).warn(
@@ -53,8 +58,8 @@ export class FanOutService {
     }
   }
 
-  deliver(room: string | null, frame: Buffer): void {
-    this.queue.push({ room, frame, shard: 0 });
+  deliver(room: string | null, frames: OutboundFrames): void {
+    this.queue.push({ room, frames, shard: 0 });
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.run());
@@ -68,15 +73,17 @@ export class FanOutService {
   }
 
   /**
-   * Writes a frame to one member unless it is over the slow-consumer bound, in which
+   * Writes a message to one member unless it is over the slow-consumer bound, in which
    * case the whole frame is skipped (never a partial one) and the member is closed once
    * it has stayed over for SLOW_CONSUMER_MS.
    */
-  writeTo(member: Member, frame: Buffer, now: number): void {
+  writeTo(member: Member, frames: OutboundFrames, now: number): void {
     if (!this.mayWrite(member, this.config.SLOW_CONSUMER_BYTES, now)) return;
+    const frame = frames.forWindow(member.deflateWindow, this.deflater);
     member.socket.write(frame);
     this.stats.framesOut++;
     this.stats.bytesOut += frame.length;
+    this.stats.plainBytesOut += frames.plain.length;
   }
 
   /** Whether the member is open and under the slow-consumer bound: a frame may be built for it. */
@@ -101,18 +108,24 @@ export class FanOutService {
    * bound, the counters) hoisted out of it, and the writes themselves made in one native
    * call where the addon is loaded.
    */
-  private writeAll(members: ReadonlySet<Member>, frame: Buffer, now: number): void {
+  private writeAll(members: ReadonlySet<Member>, frames: OutboundFrames, now: number): void {
     const limit = this.config.SLOW_CONSUMER_BYTES;
-    const batch = this.nativeBatch;
+    const batches = this.nativeBatches;
+    const plain = frames.plain;
     let written = 0;
+    let bytes = 0;
     for (const member of members) {
       if (!this.mayWrite(member, limit, now)) continue;
-      if (batch === null || !batch.add(member.socket, frame)) member.socket.write(frame);
+      const window = member.deflateWindow;
+      const frame = window === 0 ? plain : frames.forWindow(window, this.deflater);
+      if (batches === null || !batches.add(window, member.socket, frame)) member.socket.write(frame);
       written++;
+      bytes += frame.length;
     }
-    batch?.send(frame);
+    batches?.send();
     this.stats.framesOut += written;
-    this.stats.bytesOut += written * frame.length;
+    this.stats.bytesOut += bytes;
+    this.stats.plainBytesOut += written * plain.length;
   }
 
   /** Whether a frame may go to the member now; one over `limit` unsent bytes is skipped and checked. */
@@ -151,7 +164,7 @@ export class FanOutService {
             : this.rooms.membersInShard(job.room, job.shard);
         job.shard++;
         if (members === undefined) continue;
-        this.writeAll(members, job.frame, now);
+        this.writeAll(members, job.frames, now);
         budget -= members.size;
         if (budget <= 0 && (job.shard < this.rooms.shardCount || this.queue.length > 1)) {
           this.scheduled = true;

@@ -71,3 +71,38 @@ export class NativeBatch {
     }
   }
 }
+
+/**
+ * One NativeBatch per variant of a message (plain, or deflated for a given window), so
+ * that members of each variant get theirs in one native call per shard.
+ */
+export class NativeBatches {
+  private readonly batches: (NativeBatch | undefined)[] = [];
+  /** The frame of each variant added since the last send. */
+  private readonly frames: (Buffer | undefined)[] = [];
+  private readonly pending: number[] = [];
+
+  constructor(private readonly writeEach: WriteEach) {}
+
+  /**
+   * Adds a socket to the batch of `variant`, whose frame is `frame` until the next send.
+   * @returns false when the socket must be written through Node instead.
+   */
+  add(variant: number, socket: Socket, frame: Buffer): boolean {
+    const batch = (this.batches[variant] ??= new NativeBatch(this.writeEach));
+    if (this.frames[variant] === undefined) {
+      this.frames[variant] = frame;
+      this.pending.push(variant);
+    }
+    return batch.add(socket, frame);
+  }
+
+  /** Sends every variant's frame to the sockets added to it since the last send. */
+  send(): void {
+    for (const variant of this.pending) {
+      this.batches[variant]!.send(this.frames[variant]!);
+      this.frames[variant] = undefined;
+    }
+    this.pending.length = 0;
+  }
+}

@@ -2,18 +2,19 @@ import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
-import type { RawData, WebSocket } from 'ws';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { FanOutService } from '../delivery/fan-out.service.js';
 import { DANMAKU_ROUTE_PREFIX } from '../core/danmaku-tokens.js';
+import { applyPerMessageDeflate, PER_MESSAGE_DEFLATE } from '../sockets/socket-internals.js';
 import { type ParsedMessage, parseEnvelope } from './envelope-parser.js';
 import { UpgradeVerifier } from './upgrade-verifier.js';
 import { ViewerSessions } from './viewer-sessions.service.js';
 
 /**
  * Nest's ws adapter with the protocol's envelope parser and the options that come from
- * configuration: MAX_PAYLOAD (ws closes 1009 above it), the upgrade check, and no
- * per-message compression (frames are built once and must go out as they are).
+ * configuration: MAX_PAYLOAD (ws closes 1009 above it, also once inflated), the upgrade
+ * check, and permessage-deflate unless COMPRESSION=off.
  *
  * Messages are dispatched with one plain listener per connection instead of the base
  * class's per-connection RxJS chain (fromEvent, share, takeUntil, mergeMap): with tens of
@@ -29,14 +30,18 @@ export class DanmakuWsAdapter extends WsAdapter {
 
   override create(port: number, options: Record<string, unknown> & { path?: string }) {
     const prefix = this.app.get<string>(DANMAKU_ROUTE_PREFIX);
-    return super.create(port, {
+    const config = this.app.get(DanmakuConfig);
+    const compress = config.COMPRESSION === 'deflate';
+    const server = super.create(port, {
       ...options,
       // Mounted with the HTTP routes: /connect, or /<prefix>/connect.
       path: prefix ? `/${prefix}${options.path ?? ''}` : options.path,
-      maxPayload: this.app.get(DanmakuConfig).MAX_PAYLOAD,
+      maxPayload: config.MAX_PAYLOAD,
       verifyClient: this.app.get(UpgradeVerifier).verify,
-      perMessageDeflate: false,
-    });
+      perMessageDeflate: compress ? PER_MESSAGE_DEFLATE : false,
+    }) as WebSocketServer;
+    if (compress) applyPerMessageDeflate(server);
+    return server;
   }
 
   /**

@@ -1,8 +1,8 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
-import { textFrame } from '../sockets/socket-internals.js';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { FanOutService } from '../delivery/fan-out.service.js';
+import { OutboundFrames } from '../delivery/outbound-frames.js';
 import { Presence } from '../presence/presence.js';
 import { RoomService } from '../rooms/room.service.js';
 
@@ -44,7 +44,7 @@ export class OnlineAnnouncer implements OnModuleInit, OnApplicationShutdown {
       const online = this.presence.onlineIn(room);
       if (this.announced.get(room) === online) continue;
       this.announced.set(room, online);
-      this.fanOut.deliver(room, textFrame(JSON.stringify({ type: 'ONLINE', data: { room, online } })));
+      this.fanOut.deliver(room, OutboundFrames.uncompressed(JSON.stringify({ type: 'ONLINE', data: { room, online } })));
     }
     this.changed.clear();
   }

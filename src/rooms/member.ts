@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { isOpen, rawSocketOf } from '../sockets/socket-internals.js';
+import { deflateWindowFor } from '../delivery/frame-deflater.js';
+import { isOpen, rawSocketOf, serverWindowBitsOf } from '../sockets/socket-internals.js';
 
 /**
  * One viewer connection as the fan-out sees it: the raw socket the pre-framed batches
@@ -18,6 +19,11 @@ export class Member {
    * A field, not a getter: the fan-out reads it once per member per batch.
    */
   readonly socket: Socket;
+  /**
+   * The deflate window of the compressed frames this connection gets (9 to 15), from what
+   * it negotiated at the upgrade; 0: it gets plain frames. Read once per member per batch.
+   */
+  readonly deflateWindow: number;
 
   constructor(
     readonly id: number,
@@ -26,6 +32,7 @@ export class Member {
     readonly user: string | undefined,
   ) {
     this.socket = rawSocketOf(ws);
+    this.deflateWindow = deflateWindowFor(serverWindowBitsOf(ws));
   }
 
   get isOpen(): boolean {

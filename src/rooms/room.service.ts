@@ -16,6 +16,7 @@ export class RoomService {
   private readonly shards: Shard[];
   private readonly online = new Map<string, number>();
   private readonly everyone: Set<Member>[];
+  private compressed = 0;
   /** A room got its first member in this process (a broker may subscribe to it). */
   readonly opened$ = new Subject<string>();
   /** A room lost its last member in this process. */
@@ -35,12 +36,13 @@ export class RoomService {
 
   connect(member: Member): void {
     this.everyone[this.shardOf(member)].add(member);
+    if (member.deflateWindow !== 0) this.compressed++;
   }
 
   /** Leaves every room the member joined; call when its connection closes. */
   disconnect(member: Member): void {
     for (const room of member.rooms) this.leave(member, room);
-    this.everyone[this.shardOf(member)].delete(member);
+    if (this.everyone[this.shardOf(member)].delete(member) && member.deflateWindow !== 0) this.compressed--;
   }
 
   /** @returns false when the member was already in the room. */
@@ -103,5 +105,10 @@ export class RoomService {
     let total = 0;
     for (const shard of this.everyone) total += shard.size;
     return total;
+  }
+
+  /** Connections that negotiated permessage-deflate. */
+  get compressedConnectionCount(): number {
+    return this.compressed;
   }
 }

@@ -4,12 +4,23 @@ import { Broker } from '../broker/broker.js';
 import { RoomService } from '../rooms/room.service.js';
 import { StatsService } from './stats.service.js';
 
-type CounterName = 'commentsIn' | 'framesOut' | 'bytesOut' | 'dropped' | 'thinned' | 'batches' | 'slowClosed';
+type CounterName =
+  | 'commentsIn'
+  | 'framesOut'
+  | 'bytesOut'
+  | 'plainBytesOut'
+  | 'deflateCalls'
+  | 'dropped'
+  | 'thinned'
+  | 'batches'
+  | 'slowClosed';
 
 const COUNTERS: [CounterName, string, string][] = [
   ['commentsIn', 'danmaku_comments_in_total', 'Comments accepted over WebSocket and REST, broadcasts included'],
   ['framesOut', 'danmaku_frames_out_total', 'PUSH frames written to viewer sockets'],
-  ['bytesOut', 'danmaku_bytes_out_total', 'Bytes of PUSH frames written to viewer sockets'],
+  ['bytesOut', 'danmaku_bytes_out_total', 'Bytes of PUSH frames written to viewer sockets, compressed where negotiated'],
+  ['plainBytesOut', 'danmaku_plain_bytes_out_total', 'Bytes the same frames would have taken uncompressed'],
+  ['deflateCalls', 'danmaku_deflate_calls_total', 'Messages deflated (once per batch per deflate window in use)'],
   ['dropped', 'danmaku_dropped_frames_total', 'Frames skipped for slow consumers'],
   ['thinned', 'danmaku_thinned_items_total', 'Items left out of frames by thinning'],
   ['batches', 'danmaku_batches_total', 'Batches encoded (once per room per window)'],
@@ -43,6 +54,14 @@ export class MetricsService {
       registers: [this.registry],
       collect() {
         this.set(rooms.connectionCount);
+      },
+    });
+    new Gauge({
+      name: 'danmaku_compressed_connections',
+      help: 'Open viewer connections that negotiated permessage-deflate',
+      registers: [this.registry],
+      collect() {
+        this.set(rooms.compressedConnectionCount);
       },
     });
     new Gauge({

@@ -10,7 +10,12 @@ export class StatsService {
   commentsIn = 0;
   /** Frames written to viewer sockets (one per member per batch). */
   framesOut = 0;
+  /** Bytes of those frames as written, compressed where the member negotiated compression. */
   bytesOut = 0;
+  /** Bytes the same frames would have taken uncompressed: bytesOut / plainBytesOut is what compression saves. */
+  plainBytesOut = 0;
+  /** Messages deflated: once per batch per deflate window in use, whatever the member count. */
+  deflateCalls = 0;
   /** Frames not sent to slow consumers. */
   dropped = 0;
   /** Items left out of a frame by thinning (still kept in history). */

@@ -20,8 +20,11 @@ export class Viewer {
   readonly closed: Promise<Closed>;
   private readonly taken = new Set<number>();
   private waiters: (() => void)[] = [];
+  /** The server's Sec-WebSocket-Extensions answer (ws clients offer permessage-deflate unless told not to). */
+  extensions: string | undefined;
 
   private constructor(readonly ws: WebSocket) {
+    ws.once('upgrade', (response) => (this.extensions = response.headers['sec-websocket-extensions']));
     ws.on('message', (data, isBinary) => {
       this.frames.push(isBinary ? { type: '$BINARY', data } : JSON.parse(data.toString()));
       this.wake();

@@ -1,0 +1,114 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { type ClientOptions, WebSocket, WebSocketServer } from 'ws';
+import { PushFrameEncoder } from '../batch/push-frame-encoder.js';
+import { validateConfig } from '../config/validate-config.js';
+import { DanmakuEvents } from '../events/danmaku-events.js';
+import { Member } from '../rooms/member.js';
+import { RoomService } from '../rooms/room.service.js';
+import { applyPerMessageDeflate, PER_MESSAGE_DEFLATE } from '../sockets/socket-internals.js';
+import { StatsService } from '../stats/stats.service.js';
+import { FanOutService } from './fan-out.service.js';
+
+/** Real ws clients of every kind: what they offer, and how many of them join. */
+const KINDS: { offer: ClientOptions; count: number }[] = [
+  { offer: { perMessageDeflate: false }, count: 6 },
+  { offer: {}, count: 6 },
+  { offer: { perMessageDeflate: { serverMaxWindowBits: 10 } }, count: 4 },
+  // Served by the 9-bit frames.
+  { offer: { perMessageDeflate: { serverMaxWindowBits: 8 } }, count: 2 },
+  { offer: { perMessageDeflate: { serverMaxWindowBits: 9 } }, count: 2 },
+];
+/** Deflate windows among them: 15, 10 and 9. */
+const WINDOWS = 3;
+
+const batch = (n: number) =>
+  Array.from({ length: 30 }, (_, i) => JSON.stringify({ id: `${n}-${i}`, seq: n * 100 + i, room: 'r', text: `batch ${n} item ${i % 5}`, color: '#ffffff', mode: 'scroll', ts: 0 }));
+
+describe.each(['true', 'false'])('FanOutService with NATIVE_WRITES=%s, members of every kind in one room', (nativeWrites) => {
+  let server: WebSocketServer;
+  let url: string;
+  let rooms: RoomService;
+  let stats: StatsService;
+  let fanOut: FanOutService;
+  const encoder = new PushFrameEncoder();
+  /** Per client: the messages it decoded. */
+  const received = new Map<WebSocket, string[]>();
+  const members: Member[] = [];
+  let waiters: (() => void)[] = [];
+
+  beforeAll(async () => {
+    server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: PER_MESSAGE_DEFLATE });
+    applyPerMessageDeflate(server);
+    await once(server, 'listening');
+    url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const config = validateConfig({ NATIVE_WRITES: nativeWrites, SHARDS: '4' });
+    rooms = new RoomService(config);
+    stats = new StatsService();
+    fanOut = new FanOutService(rooms, stats, config, new DanmakuEvents());
+  });
+  afterAll(() => {
+    for (const client of received.keys()) client.terminate();
+    server.close();
+  });
+
+  async function join(offer: ClientOptions): Promise<void> {
+    const accepted = once(server, 'connection') as Promise<[WebSocket]>;
+    const client = new WebSocket(url, offer);
+    received.set(client, []);
+    client.on('message', (data) => {
+      received.get(client)!.push(data.toString());
+      for (const wake of waiters.splice(0)) wake();
+    });
+    const [[accepting]] = await Promise.all([accepted, once(client, 'open')]);
+    const member = new Member(members.length, accepting, undefined);
+    members.push(member);
+    rooms.connect(member);
+    rooms.join(member, 'r');
+  }
+
+  async function everyClientHas(count: number): Promise<void> {
+    while ([...received.values()].some((messages) => messages.length < count)) {
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  }
+
+  /** Delivers batch n to the room; resolves with the deflate calls it took once every client has it. */
+  async function deliver(n: number): Promise<number> {
+    const before = stats.deflateCalls;
+    const seen = [...received.values()][0].length;
+    fanOut.deliver('r', encoder.encode('r', batch(n)));
+    await fanOut.whenDrained();
+    await everyClientHas(seen + 1);
+    return stats.deflateCalls - before;
+  }
+
+  it('deflates each batch once per window in use, whatever the member count, and every client decodes the same messages', async () => {
+    for (const { offer, count } of KINDS) for (let i = 0; i < count; i++) await join(offer);
+    expect(rooms.compressedConnectionCount).toBe(14);
+    // npm ci builds the addon here: with NATIVE_WRITES=true the native batches are the ones under test.
+    expect(stats.fanOutWriter).toBe(nativeWrites === 'true' ? 'native' : 'stream');
+    expect(await deliver(1)).toBe(WINDOWS);
+    expect(await deliver(2)).toBe(WINDOWS);
+    // Twice the members, the same deflate calls per batch.
+    for (const { offer, count } of KINDS) for (let i = 0; i < count; i++) await join(offer);
+    for (const messages of received.values()) messages.length = 0;
+    expect(await deliver(3)).toBe(WINDOWS);
+
+    const expected = `{"type":"PUSH","data":{"room":"r","items":[${batch(3).join(',')}]}}`;
+    for (const messages of received.values()) expect(messages).toEqual([expected]);
+    expect(stats.framesOut).toBe(20 + 20 + 40);
+    expect(stats.bytesOut * 2).toBeLessThan(stats.plainBytesOut);
+  });
+
+  it('writes a member its own frame with writeTo (replays), deflating once per message and window', async () => {
+    const frames = encoder.encode('r', batch(4));
+    const before = stats.deflateCalls;
+    const now = Date.now();
+    for (const member of members) expect(fanOut.writeTo(member, frames, now)).toBe(true);
+    expect(stats.deflateCalls - before).toBe(WINDOWS);
+    await everyClientHas(2);
+    const expected = `{"type":"PUSH","data":{"room":"r","items":[${batch(4).join(',')}]}}`;
+    for (const messages of received.values()) expect(messages[1]).toBe(expected);
+  });
+});
