@@ -1,7 +1,6 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { deflateWindowFor } from '../delivery/frame-deflater.js';
-import { isOpen, rawSocketOf, serverWindowBitsOf } from '../sockets/socket-internals.js';
+import { deflateWindowFor, isOpen, rawSocketOf, serverWindowBitsOf } from '../sockets/socket-internals.js';
 
 /**
  * One viewer connection as the fan-out sees it: the raw socket the pre-framed batches

@@ -227,3 +227,13 @@ function inflateAlone(this: NegotiatedDeflate, data: Buffer, fin: boolean, callb
   }
   process.nextTick(callback, null, message);
 }
+
+/**
+ * The deflate window a member's compressed frames are made with: the server_max_window_bits
+ * it negotiated, or 0 for a member without compression. Node deflates raw data with a
+ * 9-bit window when asked for 8, and such a stream never refers further back than 250
+ * bytes (zlib keeps 262 bytes of lookahead), so the 9-bit frames serve 8-bit members too.
+ */
+export function deflateWindowFor(serverWindowBits: number): number {
+  return serverWindowBits === 8 ? 9 : serverWindowBits;
+}
