@@ -29,7 +29,7 @@ import { PageController } from './page/page.controller.js';
 import { LocalPresence } from './presence/local-presence.js';
 import { Presence } from './presence/presence.js';
 import { PublishService } from './publish/publish.service.js';
-import { Member } from './rooms/member.js';
+import { testConnection } from '../test/support/connections.js';
 import { RoomService } from './rooms/room.service.js';
 import { StatsService } from './stats/stats.service.js';
 
@@ -191,7 +191,7 @@ describe('DanmakuModule', () => {
     await module.init();
     const broker = module.get<CustomBroker>(Broker);
     const rooms = module.get(RoomService);
-    const viewer = new Member(1, {} as WebSocket, undefined);
+    const viewer = testConnection(1, {} as WebSocket, undefined);
     rooms.join(viewer, 'lobby');
     expect([...broker.followed]).toEqual(['lobby']);
     expect(module.get(Presence)).toBeInstanceOf(LocalPresence);

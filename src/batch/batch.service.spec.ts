@@ -5,7 +5,7 @@ import { validateConfig } from '../config/validate-config.js';
 import { FanOutService } from '../delivery/fan-out.service.js';
 import { DanmakuEvents } from '../events/danmaku-events.js';
 import type { CommentDraft } from '../protocol/comment.js';
-import { Member } from '../rooms/member.js';
+import { testConnection } from '../../test/support/connections.js';
 import { RoomService } from '../rooms/room.service.js';
 import { StatsService } from '../stats/stats.service.js';
 import { BatchService } from './batch.service.js';
@@ -16,7 +16,7 @@ function recordingMember(id: number) {
   const writes: Buffer[] = [];
   const socket = { writableLength: 0, write: (frame: Buffer) => writes.push(frame) };
   const ws = { readyState: 1, _socket: socket } as unknown as WebSocket;
-  return { member: new Member(id, ws, undefined), writes };
+  return { member: testConnection(id, ws, undefined), writes };
 }
 
 /** The PUSH frames a recorded member received, decoded (server frames are unmasked text). */

@@ -6,7 +6,8 @@ import { MemoryBroker } from '../broker/memory-broker.js';
 import { validateConfig } from '../config/validate-config.js';
 import { FanOutService } from '../delivery/fan-out.service.js';
 import { DanmakuEvents } from '../events/danmaku-events.js';
-import { Member } from '../rooms/member.js';
+import type { Connection } from '../connections/connection.js';
+import { testConnection } from '../../test/support/connections.js';
 import { RoomService } from '../rooms/room.service.js';
 import { StatsService } from '../stats/stats.service.js';
 import { BatchService } from './batch.service.js';
@@ -43,13 +44,13 @@ describe('ReplayService', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  /** A viewer connected over a real socket, and the Member the server side sees. */
-  async function connect(): Promise<{ viewer: Viewer; member: Member }> {
+  /** A viewer connected over a real socket, and the Connection the server side sees. */
+  async function connect(): Promise<{ viewer: Viewer; member: Connection }> {
     const accepted = once(server, 'connection') as Promise<[WebSocket]>;
     const viewer = await Viewer.connect(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
     viewers.push(viewer);
     const [ws] = await accepted;
-    return { viewer, member: new Member(viewers.length, ws, undefined) };
+    return { viewer, member: testConnection(viewers.length, ws, undefined) };
   }
 
   const publish = (room: string, ...texts: string[]) =>

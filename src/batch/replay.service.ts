@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Replay } from '../broker/broker.js';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { FanOutService } from '../delivery/fan-out.service.js';
-import type { Member } from '../rooms/member.js';
+import type { Connection } from '../connections/connection.js';
 import { PendingSeqs } from './pending-seqs.js';
 import { PushFrameEncoder } from './push-frame-encoder.js';
 
@@ -26,7 +26,7 @@ export class ReplayService {
    * the server queue is bounded.
    * @returns false when it stopped early: the member has a gap to report.
    */
-  sendTo(member: Member, room: string, replay: Replay): boolean {
+  sendTo(member: Connection, room: string, replay: Replay): boolean {
     const pending = this.pending.firstPendingSeq(room);
     const count = replay.items.length;
     const end = pending === undefined ? count : Math.max(0, Math.min(count, pending - replay.firstSeq));

@@ -4,7 +4,8 @@ import { type ClientOptions, WebSocket, WebSocketServer } from 'ws';
 import { PushFrameEncoder } from '../batch/push-frame-encoder.js';
 import { validateConfig } from '../config/validate-config.js';
 import { DanmakuEvents } from '../events/danmaku-events.js';
-import { Member } from '../rooms/member.js';
+import type { Connection } from '../connections/connection.js';
+import { testConnection } from '../../test/support/connections.js';
 import { RoomService } from '../rooms/room.service.js';
 import { applyPerMessageDeflate, PER_MESSAGE_DEFLATE } from '../sockets/socket-internals.js';
 import { StatsService } from '../stats/stats.service.js';
@@ -34,7 +35,7 @@ describe.each(['true', 'false'])('FanOutService with NATIVE_WRITES=%s, members o
   const encoder = new PushFrameEncoder();
   /** Per client: the messages it decoded. */
   const received = new Map<WebSocket, string[]>();
-  const members: Member[] = [];
+  const members: Connection[] = [];
   let waiters: (() => void)[] = [];
 
   beforeAll(async () => {
@@ -61,7 +62,7 @@ describe.each(['true', 'false'])('FanOutService with NATIVE_WRITES=%s, members o
       for (const wake of waiters.splice(0)) wake();
     });
     const [[accepting]] = await Promise.all([accepted, once(client, 'open')]);
-    const member = new Member(members.length, accepting, undefined);
+    const member = testConnection(members.length, accepting, undefined);
     members.push(member);
     rooms.connect(member);
     rooms.join(member, 'r');

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { CloseCode } from '../protocol/close-codes.js';
-import type { Member } from '../rooms/member.js';
+import type { Connection } from '../connections/connection.js';
 import { RoomService } from '../rooms/room.service.js';
 import { StatsService } from '../stats/stats.service.js';
 import { DanmakuEvents } from '../events/danmaku-events.js';
@@ -77,7 +77,7 @@ export class FanOutService {
    * case the whole frame is skipped (never a partial one) and the member is closed once
    * it has stayed over for SLOW_CONSUMER_MS.
    */
-  writeTo(member: Member, frames: OutboundFrames, now: number): void {
+  writeTo(member: Connection, frames: OutboundFrames, now: number): void {
     if (!this.mayWrite(member, this.config.SLOW_CONSUMER_BYTES, now)) return;
     const frame = frames.forWindow(member.deflateWindow, this.deflater);
     member.socket.write(frame);
@@ -87,7 +87,7 @@ export class FanOutService {
   }
 
   /** Whether the member is open and under the slow-consumer bound: a frame may be built for it. */
-  hasRoomFor(member: Member): boolean {
+  hasRoomFor(member: Connection): boolean {
     return member.isOpen && member.socket.writableLength <= this.config.SLOW_CONSUMER_BYTES;
   }
 
@@ -97,7 +97,7 @@ export class FanOutService {
    * limit, whether or not it is in a room.
    * @returns whether the text was sent.
    */
-  sendTo(member: Member, text: string): boolean {
+  sendTo(member: Connection, text: string): boolean {
     if (!this.mayWrite(member, this.config.SLOW_CONSUMER_BYTES, Date.now())) return false;
     member.ws.send(text);
     return true;
@@ -108,7 +108,7 @@ export class FanOutService {
    * bound, the counters) hoisted out of it, and the writes themselves made in one native
    * call where the addon is loaded.
    */
-  private writeAll(members: ReadonlySet<Member>, frames: OutboundFrames, now: number): void {
+  private writeAll(members: ReadonlySet<Connection>, frames: OutboundFrames, now: number): void {
     const limit = this.config.SLOW_CONSUMER_BYTES;
     const batches = this.nativeBatches;
     const plain = frames.plain;
@@ -129,7 +129,7 @@ export class FanOutService {
   }
 
   /** Whether a frame may go to the member now; one over `limit` unsent bytes is skipped and checked. */
-  private mayWrite(member: Member, limit: number, now: number): boolean {
+  private mayWrite(member: Connection, limit: number, now: number): boolean {
     if (!member.isOpen) return false;
     if (member.socket.writableLength > limit) {
       this.stats.dropped++;
@@ -141,7 +141,7 @@ export class FanOutService {
   }
 
   /** Closes a member that has been over the bound for SLOW_CONSUMER_MS. */
-  checkSlow(member: Member, now: number): void {
+  checkSlow(member: Connection, now: number): void {
     if (member.slowSince === 0) {
       member.slowSince = now;
     } else if (now - member.slowSince >= this.config.SLOW_CONSUMER_MS && member.isOpen) {

@@ -9,7 +9,7 @@ import { DANMAKU_ROUTE_PREFIX } from '../core/danmaku-tokens.js';
 import { applyPerMessageDeflate, PER_MESSAGE_DEFLATE } from '../sockets/socket-internals.js';
 import { type ParsedMessage, parseEnvelope } from './envelope-parser.js';
 import { UpgradeVerifier } from './upgrade-verifier.js';
-import { ViewerSessions } from './viewer-sessions.service.js';
+import { Connections } from './connections.service.js';
 
 /**
  * Nest's ws adapter with the protocol's envelope parser and the options that come from
@@ -64,11 +64,11 @@ export class DanmakuWsAdapter extends WsAdapter {
     handlers: MessageMappingProperties[],
     transform: (data: unknown) => Observable<unknown>,
   ): void {
-    const sessions = this.app.get(ViewerSessions);
+    const connections = this.app.get(Connections);
     const fanOut = this.app.get(FanOutService);
     const reply = (response: unknown) => {
-      const session = sessions.find(client);
-      if (response !== undefined && response !== null && session) fanOut.sendTo(session.member, JSON.stringify(response));
+      const connection = connections.find(client);
+      if (response !== undefined && response !== null && connection) fanOut.sendTo(connection, JSON.stringify(response));
     };
     const failed = (error: unknown) => this.dispatchLogger.error(error);
     client.on('message', (data: RawData, isBinary: boolean) => {

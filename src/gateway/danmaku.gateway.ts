@@ -20,7 +20,7 @@ import { CommentMessage, JoinMessage, RoomMessage } from './messages.js';
 import { ProtocolError } from './protocol-error.js';
 import { ProtocolExceptionFilter } from './protocol-exception.filter.js';
 import { type UpgradeRequest, VIEWER } from './upgrade-verifier.js';
-import { ViewerSessions } from './viewer-sessions.service.js';
+import { Connections } from './connections.service.js';
 import { DanmakuEvents } from '../events/danmaku-events.js';
 import { InputValidationPipe } from '../validation/input-validation.pipe.js';
 
@@ -32,7 +32,7 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
   private readonly logger = new Logger('Gateway');
 
   constructor(
-    private readonly sessions: ViewerSessions,
+    private readonly connections: Connections,
     private readonly rooms: RoomService,
     private readonly broker: Broker,
     private readonly presence: Presence,
@@ -43,20 +43,19 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
   ) {}
 
   handleConnection(ws: WebSocket, request: UpgradeRequest): void {
-    const { member } = this.sessions.open(ws, request[VIEWER]?.user);
-    this.rooms.connect(member);
+    const connection = this.connections.open(ws, request[VIEWER]?.user);
+    this.rooms.connect(connection);
     // Any frame or pong proves the client alive (see HeartbeatService).
-    const touch = () => (member.lastSeen = Date.now());
+    const touch = () => (connection.lastSeen = Date.now());
     ws.on('message', touch);
     ws.on('pong', touch);
   }
 
   handleDisconnect(ws: WebSocket): void {
-    const session = this.sessions.find(ws);
-    if (!session) return;
-    const { member } = session;
-    for (const room of member.rooms) this.events.emitLeft({ connectionId: member.id, user: member.user, room });
-    this.rooms.disconnect(member);
+    const connection = this.connections.find(ws);
+    if (!connection) return;
+    for (const room of connection.rooms) this.events.emitLeft({ connectionId: connection.id, user: connection.user, room });
+    this.rooms.disconnect(connection);
   }
 
   @SubscribeMessage('PING')
@@ -67,7 +66,7 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
   @SubscribeMessage('JOIN')
   @UseGuards(MembershipRateGuard)
   async join(@ConnectedSocket() ws: WebSocket, @MessageBody() message: JoinMessage) {
-    const { member } = this.sessions.of(ws);
+    const member = this.connections.of(ws);
     const { room, since } = message;
     if (!member.rooms.has(room) && member.rooms.size >= this.config.MAX_ROOMS_PER_CONN) {
       throw new ProtocolError('ROOM_LIMIT', `at most ${this.config.MAX_ROOMS_PER_CONN} rooms per connection`);
@@ -99,7 +98,7 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
   @SubscribeMessage('LEAVE')
   @UseGuards(MembershipRateGuard)
   leave(@ConnectedSocket() ws: WebSocket, @MessageBody() { room }: RoomMessage) {
-    const { member } = this.sessions.of(ws);
+    const member = this.connections.of(ws);
     if (this.rooms.leave(member, room)) this.events.emitLeft({ connectionId: member.id, user: member.user, room });
     return envelope('LEFT', { room });
   }
@@ -107,12 +106,11 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
   @SubscribeMessage('COMMENT')
   @UseGuards(CommentRateGuard)
   async comment(@ConnectedSocket() ws: WebSocket, @MessageBody() message: CommentMessage) {
-    const session = this.sessions.of(ws);
-    const { member } = session;
+    const member = this.connections.of(ws);
     if (!member.rooms.has(message.room)) {
       throw new ProtocolError('NOT_JOINED', `join ${JSON.stringify(message.room)} before commenting in it`);
     }
-    const [published] = await session.publishing(() =>
+    const [published] = await member.publishing(() =>
       this.publisher.publish(
         message.room,
         [{ text: message.text, color: message.color, mode: message.mode, user: member.user }],

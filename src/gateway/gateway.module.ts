@@ -16,13 +16,13 @@ import { OnlineAnnouncer } from './online-announcer.service.js';
 import { ShutdownService } from './shutdown.service.js';
 import { UpgradeVerifier } from './upgrade-verifier.js';
 import { ViewerAuthenticator } from './viewer-authenticator.js';
-import { ViewerSessions } from './viewer-sessions.service.js';
+import { Connections } from './connections.service.js';
 
 /** The /connect socket and who may open it: the host's authenticator or the JWT one. */
 @Module({
   providers: [
     DanmakuGateway,
-    ViewerSessions,
+    Connections,
     CommentRateGuard,
     MembershipRateGuard,
     UpgradeVerifier,

@@ -6,7 +6,7 @@ import { CommentRejectedError } from '../moderation/comment-filter.js';
 import { InvalidInputException } from '../validation/input-validation.pipe.js';
 import { FanOutService } from '../delivery/fan-out.service.js';
 import { ProtocolError } from './protocol-error.js';
-import { ViewerSessions } from './viewer-sessions.service.js';
+import { Connections } from './connections.service.js';
 
 /** The error code for invalid data in each message type, when the room is not what is wrong. */
 const INVALID_DATA_CODE: Record<string, ErrorCode> = { COMMENT: 'BAD_COMMENT' };
@@ -18,22 +18,22 @@ export class ProtocolExceptionFilter implements WsExceptionFilter {
   private readonly logger = new Logger('Gateway');
 
   constructor(
-    private readonly sessions: ViewerSessions,
+    private readonly connections: Connections,
     private readonly fanOut: FanOutService,
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ws = host.switchToWs();
     const client = ws.getClient<WebSocket>();
-    const session = this.sessions.find(client);
-    if (!session || session.closing) return;
+    const connection = this.connections.find(client);
+    if (!connection || connection.closing) return;
     const data = ws.getData<Record<string, unknown> | undefined>();
     const pattern = ws.getPattern();
     const error = this.toProtocolError(exception, pattern);
     const internal = pattern === BAD_FRAME_EVENT || pattern === UNKNOWN_TYPE_EVENT;
     const ref = error.options.ref ?? (internal ? undefined : pattern);
     const cid = typeof data?.cid === 'string' ? data.cid : undefined;
-    this.fanOut.sendTo(session.member, JSON.stringify(envelope('ERROR', { code: error.code, message: error.message, ref, cid })));
+    this.fanOut.sendTo(connection, JSON.stringify(envelope('ERROR', { code: error.code, message: error.message, ref, cid })));
     const closeCode = error.options.closeCode;
     if (closeCode === undefined) return;
     // Comments accepted just before still get their ACK, then the connection closes. Frames
@@ -41,8 +41,8 @@ export class ProtocolExceptionFilter implements WsExceptionFilter {
     // may still be in their guards and pipes: the close waits for the end of this turn, then
     // for the comments in flight.
     const close = () => client.close(closeCode, error.code);
-    session.closing = true;
-    setImmediate(() => session.afterPublishing(close));
+    connection.closing = true;
+    setImmediate(() => connection.afterPublishing(close));
   }
 
   private toProtocolError(exception: unknown, pattern: string): ProtocolError {

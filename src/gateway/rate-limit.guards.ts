@@ -2,9 +2,9 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import type { WebSocket } from 'ws';
 import { CloseCode } from '../protocol/close-codes.js';
 import { ProtocolError } from './protocol-error.js';
-import type { TokenBucket } from './token-bucket.js';
-import type { ViewerSession } from './viewer-session.js';
-import { ViewerSessions } from './viewer-sessions.service.js';
+import type { Connection } from '../connections/connection.js';
+import type { TokenBucket } from '../connections/token-bucket.js';
+import { Connections } from './connections.service.js';
 
 /**
  * A message takes a token from one of the connection's buckets before anything else is
@@ -13,18 +13,18 @@ import { ViewerSessions } from './viewer-sessions.service.js';
  */
 @Injectable()
 abstract class RateGuard implements CanActivate {
-  constructor(private readonly sessions: ViewerSessions) {}
+  constructor(private readonly connections: Connections) {}
 
-  protected abstract bucketOf(session: ViewerSession): TokenBucket;
+  protected abstract bucketOf(connection: Connection): TokenBucket;
   protected abstract readonly refusal: string;
 
   canActivate(context: ExecutionContext): boolean {
-    const session = this.sessions.of(context.switchToWs().getClient<WebSocket>());
+    const connection = this.connections.of(context.switchToWs().getClient<WebSocket>());
     // Frames that came with the closing refusal: dropped (the filter answers nothing).
-    if (session.closing) return false;
+    if (connection.closing) return false;
     const now = Date.now();
-    if (this.bucketOf(session).take(now)) return true;
-    const closeCode = session.refuse(now) ? CloseCode.POLICY_VIOLATION : undefined;
+    if (this.bucketOf(connection).take(now)) return true;
+    const closeCode = connection.refuse(now) ? CloseCode.POLICY_VIOLATION : undefined;
     throw new ProtocolError('RATE_LIMITED', this.refusal, { closeCode });
   }
 }
@@ -33,8 +33,8 @@ abstract class RateGuard implements CanActivate {
 @Injectable()
 export class CommentRateGuard extends RateGuard {
   protected readonly refusal = 'too many comments; slow down';
-  protected bucketOf(session: ViewerSession): TokenBucket {
-    return session.comments;
+  protected bucketOf(connection: Connection): TokenBucket {
+    return connection.limits.comments;
   }
 }
 
@@ -45,7 +45,7 @@ export class CommentRateGuard extends RateGuard {
 @Injectable()
 export class MembershipRateGuard extends RateGuard {
   protected readonly refusal = 'too many JOIN and LEAVE; slow down';
-  protected bucketOf(session: ViewerSession): TokenBucket {
-    return session.membership;
+  protected bucketOf(connection: Connection): TokenBucket {
+    return connection.limits.membership;
   }
 }

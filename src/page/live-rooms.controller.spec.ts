@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import { validateConfig } from '../config/validate-config.js';
-import { Member } from '../rooms/member.js';
+import { testConnection } from '../../test/support/connections.js';
 import { RoomService } from '../rooms/room.service.js';
 import { LIST_REFRESH_MS, LiveRoomsController } from './live-rooms.controller.js';
 
@@ -8,7 +8,7 @@ function roomsWith(counts: Record<string, number>): RoomService {
   const rooms = new RoomService(validateConfig({}));
   let id = 0;
   for (const [room, count] of Object.entries(counts)) {
-    for (let i = 0; i < count; i++) rooms.join(new Member(id++, {} as WebSocket, undefined), room);
+    for (let i = 0; i < count; i++) rooms.join(testConnection(id++, {} as WebSocket, undefined), room);
   }
   return rooms;
 }
@@ -32,7 +32,7 @@ test('walks the rooms at most once per refresh period, however often it is asked
   const controller = new LiveRoomsController(service);
   for (let i = 0; i < 100; i++) controller.list(1000 + i);
   expect(walks).toHaveBeenCalledTimes(1);
-  service.join(new Member(99, {} as WebSocket, undefined), 'c');
+  service.join(testConnection(99, {} as WebSocket, undefined), 'c');
   expect(controller.list(1000 + LIST_REFRESH_MS).total).toBe(3);
   expect(walks).toHaveBeenCalledTimes(2);
 });

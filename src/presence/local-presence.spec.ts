@@ -1,10 +1,10 @@
 import type { WebSocket } from 'ws';
 import { validateConfig } from '../config/validate-config.js';
-import { Member } from '../rooms/member.js';
+import { testConnection } from '../../test/support/connections.js';
 import { RoomService } from '../rooms/room.service.js';
 import { LocalPresence } from './local-presence.js';
 
-const member = (id: number) => new Member(id, {} as WebSocket, undefined);
+const member = (id: number) => testConnection(id, {} as WebSocket, undefined);
 
 describe('LocalPresence', () => {
   let rooms: RoomService;

@@ -18,6 +18,18 @@ describe('Redis connection helpers', () => {
     });
   });
 
+  it('keeps TLS and the credentials of rediss:// seeds', () => {
+    expect(clusterNodes('rediss://app:pw@a:7000,b:7001')).toEqual({
+      nodes: [
+        { host: 'a', port: 7000 },
+        { host: 'b', port: 7001 },
+      ],
+      username: 'app',
+      password: 'pw',
+      tls: true,
+    });
+  });
+
   it('hides passwords in messages', () => {
     expect(redactUrl('redis://user:pw@host:6379/2')).toBe('redis://user:***@host:6379/2');
     expect(redactUrl('redis://host:6379')).toBe('redis://host:6379');

@@ -49,7 +49,7 @@ export class RedisClients {
       autoResubscribe: false,
     };
     if (options.cluster) {
-      const { nodes, username, password } = clusterNodes(options.url);
+      const { nodes, username, password, tls } = clusterNodes(options.url);
       const cluster = new Cluster(nodes, {
         lazyConnect: true,
         enableOfflineQueue: false,
@@ -63,6 +63,8 @@ export class RedisClients {
           maxRetriesPerRequest: 0,
           username,
           password,
+          // rediss:// seeds: every node connection is TLS, as Redis with one URL would be.
+          ...(tls ? { tls: {} } : {}),
         },
       });
       this.commands = cluster;
@@ -164,9 +166,14 @@ export class RedisClients {
 
 /**
  * The cluster's seed nodes from `redis://h1:p1,h2:p2` or `redis://h1:p1,redis://h2:p2`;
- * user and password, when given, are taken from the first.
+ * user, password and TLS (`rediss://`), when given, are taken from the first.
  */
-export function clusterNodes(url: string): { nodes: { host: string; port: number }[]; username?: string; password?: string } {
+export function clusterNodes(url: string): {
+  nodes: { host: string; port: number }[];
+  username?: string;
+  password?: string;
+  tls?: true;
+} {
   const entries = url.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
   const nodes = entries.map((entry) => {
     const parsed = new URL(/^[a-z]+:\/\//.test(entry) ? entry : `redis://${entry}`);
@@ -177,5 +184,6 @@ export function clusterNodes(url: string): { nodes: { host: string; port: number
     nodes,
     ...(first.username ? { username: decodeURIComponent(first.username) } : {}),
     ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
+    ...(first.protocol === 'rediss:' ? { tls: true as const } : {}),
   };
 }

@@ -1,11 +1,11 @@
 import type { WebSocket } from 'ws';
 import { MemoryBroker } from '../broker/memory-broker.js';
 import { validateConfig } from '../config/validate-config.js';
-import { Member } from './member.js';
+import { testConnection } from '../../test/support/connections.js';
 import { RoomService } from './room.service.js';
 import { RoomSubscriptions } from './room-subscriptions.service.js';
 
-const member = (id: number) => new Member(id, {} as WebSocket, undefined);
+const member = (id: number) => testConnection(id, {} as WebSocket, undefined);
 
 /** A real broker that also notes what it was asked to follow. */
 class RecordingBroker extends MemoryBroker {

@@ -1,17 +1,18 @@
 import type { WebSocket } from 'ws';
 import { validateConfig } from '../config/validate-config.js';
-import { Member } from './member.js';
+import type { Connection } from '../connections/connection.js';
+import { testConnection } from '../../test/support/connections.js';
 import { RoomService } from './room.service.js';
 
 const fakeSocket = {} as WebSocket;
-const member = (id: number) => new Member(id, fakeSocket, undefined);
+const member = (id: number) => testConnection(id, fakeSocket, undefined);
 
 function roomService(shards = 4): RoomService {
   return new RoomService(validateConfig({ SHARDS: String(shards) }));
 }
 
-function membersOf(rooms: RoomService, room: string): Member[] {
-  const all: Member[] = [];
+function membersOf(rooms: RoomService, room: string): Connection[] {
+  const all: Connection[] = [];
   for (let shard = 0; shard < rooms.shardCount; shard++) all.push(...(rooms.membersInShard(room, shard) ?? []));
   return all;
 }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import { DanmakuConfig } from '../config/danmaku-config.js';
-import type { Member } from './member.js';
+import type { Connection } from '../connections/connection.js';
 
-type Shard = Map<string, Set<Member>>;
+type Shard = Map<string, Set<Connection>>;
 
 /**
  * Room membership split into SHARDS shards by connection id, so a join or leave touches
@@ -15,7 +15,7 @@ export class RoomService {
   readonly shardCount: number;
   private readonly shards: Shard[];
   private readonly online = new Map<string, number>();
-  private readonly everyone: Set<Member>[];
+  private readonly everyone: Set<Connection>[];
   private compressed = 0;
   /** A room got its first member in this process (a broker may subscribe to it). */
   readonly opened$ = new Subject<string>();
@@ -30,23 +30,23 @@ export class RoomService {
     this.everyone = Array.from({ length: this.shardCount }, () => new Set());
   }
 
-  shardOf(member: Member): number {
+  shardOf(member: Connection): number {
     return member.id & (this.shardCount - 1);
   }
 
-  connect(member: Member): void {
+  connect(member: Connection): void {
     this.everyone[this.shardOf(member)].add(member);
     if (member.deflateWindow !== 0) this.compressed++;
   }
 
   /** Leaves every room the member joined; call when its connection closes. */
-  disconnect(member: Member): void {
+  disconnect(member: Connection): void {
     for (const room of member.rooms) this.leave(member, room);
     if (this.everyone[this.shardOf(member)].delete(member) && member.deflateWindow !== 0) this.compressed--;
   }
 
   /** @returns false when the member was already in the room. */
-  join(member: Member, room: string): boolean {
+  join(member: Connection, room: string): boolean {
     if (member.rooms.has(room)) return false;
     const shard = this.shards[this.shardOf(member)];
     let members = shard.get(room);
@@ -61,7 +61,7 @@ export class RoomService {
   }
 
   /** @returns false when the member was not in the room. */
-  leave(member: Member, room: string): boolean {
+  leave(member: Connection, room: string): boolean {
     if (!member.rooms.delete(room)) return false;
     const shard = this.shards[this.shardOf(member)];
     const members = shard.get(room)!;
@@ -92,12 +92,12 @@ export class RoomService {
   }
 
   /** The room's members in one shard (undefined when none): the unit a fan-out slice walks. */
-  membersInShard(room: string, shard: number): ReadonlySet<Member> | undefined {
+  membersInShard(room: string, shard: number): ReadonlySet<Connection> | undefined {
     return this.shards[shard].get(room);
   }
 
   /** Every connection in one shard, for broadcasts and heartbeats. */
-  connectionsInShard(shard: number): ReadonlySet<Member> {
+  connectionsInShard(shard: number): ReadonlySet<Connection> {
     return this.everyone[shard];
   }
 
