@@ -118,7 +118,9 @@ export class FanOutService {
       if (!this.mayWrite(member, limit, now)) continue;
       const window = member.deflateWindow;
       const frame = window === 0 ? plain : frames.forWindow(window, this.deflater);
-      if (batches === null || !batches.add(window, member.socket, frame)) member.socket.write(frame);
+      // Members of every window share the plain frame of a message sent uncompressed (ONLINE).
+      const variant = frame === plain ? 0 : window;
+      if (batches === null || !batches.add(variant, member.socket, frame)) member.socket.write(frame);
       written++;
       bytes += frame.length;
     }
