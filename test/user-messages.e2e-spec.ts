@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import type { ClientOptions } from 'ws';
 import { get, postJson } from './support/http.js';
-import { type RunningServer, startServer } from './support/server.js';
+import { type RunningServer, startExample, startServer } from './support/server.js';
 import { type Frame, Viewer } from './support/viewer.js';
 
 const TOKEN = 'admin-token-for-tests';
@@ -170,5 +170,26 @@ describe('POST /users/:user/messages (anonymous viewers)', () => {
     expect(push.data.items.map((item: { text: string }) => item.text)).toEqual(['for everyone']);
     expect(anonymous.frames.filter((frame) => frame.type === 'PUSH')).toHaveLength(1);
     anonymous.close();
+  });
+});
+
+describe('POST /users/:user/messages (a host app with its own authenticator: examples/moderated-room)', () => {
+  let app: RunningServer;
+  beforeAll(async () => {
+    app = await startExample();
+  });
+  afterAll(() => app.stop());
+
+  it('reaches the user the authenticator names, under the app’s route prefix', async () => {
+    const socket = app.ws.replace('/connect', '/live/connect');
+    const [alice, bob] = [await Viewer.connect(`${socket}?session=alice-session`), await Viewer.connect(`${socket}?session=bob-session`)];
+    const answer = await postJson(app.http, `/live${userPath('alice')}`, { text: 'hello from the app' });
+    expect(answer.status).toBe(202);
+    expect((await alice.next(isUserPush)).data).toMatchObject({ to: 'alice', items: [{ id: answer.body.id, text: 'hello from the app' }] });
+    await postJson(app.http, `/live${userPath('bob')}`, { text: 'and bob' });
+    expect((await bob.next(isUserPush)).data.items[0].text).toBe('and bob');
+    expect(bob.frames.filter(isUserPush)).toHaveLength(1);
+    alice.close();
+    bob.close();
   });
 });
