@@ -83,14 +83,27 @@ export class RedisLink implements OnApplicationShutdown {
     return this.down === undefined ? { ok: true } : { ok: false, reason: this.down };
   }
 
-  /** Runs a Redis command; while Redis is down, or when it fails, answers 503 (to clients, Redis is the broker). */
+  /**
+   * Runs a Redis command; while Redis is down, when it fails, or when it takes longer than
+   * the timeout, answers 503 (to clients, Redis is the broker). The bound matters on a
+   * cluster: ioredis retries a command whose master died until a replica takes over,
+   * several seconds later, which would hold the request that long.
+   */
   async run<T>(command: () => Promise<T>): Promise<T> {
     if (this.down !== undefined) throw new ServiceUnavailableException(`broker unavailable: ${this.down}`);
+    let timer: NodeJS.Timeout | undefined;
     try {
-      return await command();
+      return await Promise.race([
+        command(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+        }),
+      ]);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new ServiceUnavailableException(`broker unavailable: ${reason}`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
