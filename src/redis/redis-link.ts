@@ -62,10 +62,22 @@ export class RedisLink implements OnApplicationShutdown {
       client.on('close', () => this.markDown(`connection to Redis lost${this.errorSuffix()}`));
       client.on('ready', () => void this.check());
     }
+    const { subscriber } = this.clients;
     if (!this.sharded) {
-      const { subscriber } = this.clients;
       subscriber.on('close', () => (this.channels.restored = false));
       subscriber.on('ready', () => void this.restoreChannels());
+    } else {
+      // A shard's subscriber connection is dropped when its master dies or hands its slots
+      // to a replica; ioredis opens one to the new owner and subscribes there again. Until
+      // then this process misses that shard's messages, and says so.
+      subscriber.on('-subscriber', () => {
+        this.channels.restored = false;
+        this.markDown('restoring subscriptions on a new shard owner');
+      });
+      subscriber.on('subscribersReady', () => {
+        this.channels.restored = true;
+        void this.check();
+      });
     }
     await this.channels.restore();
     const checkEvery = Math.min(MAX_CHECK_INTERVAL_MS, Math.max(100, Math.floor(this.options.timeoutMs / 2)));
@@ -129,10 +141,11 @@ export class RedisLink implements OnApplicationShutdown {
       }
       await this.clients.ping();
       this.failedPings = 0;
-      if (!this.sharded && !this.channels.restored) {
+      if (!this.channels.restored) {
         this.markDown('restoring subscriptions');
-        // A restore that failed (Redis went away again meanwhile) is tried again.
-        void this.restoreChannels();
+        // A restore that failed (Redis went away again meanwhile) is tried again; on a
+        // cluster, ioredis's sharded subscribers restore their own.
+        if (!this.sharded) void this.restoreChannels();
         return;
       }
       this.markUp();
