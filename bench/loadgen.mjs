@@ -4,6 +4,9 @@
 // JSON to measure publish->receive latency, loss, reordering and PING round trips.
 // With `deflate`, every connection offers permessage-deflate (as browsers do); see
 // lib/deflate-reader.mjs for what is inflated where.
+// With `soak` (see lib/soak-churn.mjs), connections also churn: some hop rooms and
+// reconnect, a few stop reading for a while, a few send garbage, and probes reconnect
+// and resume with `since` (the highest seq they saw), so loss is still counted by seq.
 // Driven by the runner over IPC; every timer and loop is bounded.
 import net from 'node:net';
 import {
@@ -15,6 +18,7 @@ import {
   nowMs,
 } from './lib/common.mjs';
 import { DeflateCounts, MessageInflater, negotiatedDeflate } from './lib/deflate-reader.mjs';
+import { SoakChurn } from './lib/soak-churn.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 // cfg: { id, mode: 'danmaku'|'socketio', port, localAddress, conns, firstIndex, rooms: [..],
@@ -65,12 +69,18 @@ let sinceAccept = new Uint32Array(HIST_SIZE);
 // Publish -> receive per second of the phase (by publish time): where a tail comes from.
 let bySecond = new Map();
 let phaseStart = 0;
+// Per-second latency histograms: off for a soak, where they would pile up for every second.
+let keepBySecond = true;
 let steadyFrom = 0;
 let pingHist = new Uint32Array(HIST_SIZE);
 let stale = 0; // items of another phase
 let joined = 0;
 let connectErrors = 0;
 let closedAfterJoin = 0;
+// Soak: connections joined again after a reconnect, and those closed on purpose.
+let rejoins = 0;
+let closedOnPurpose = 0;
+let churn = null;
 const closeCodes = {};
 const deflateCounts = new DeflateCounts();
 const conns = [];
@@ -96,6 +106,10 @@ class Conn {
     this.compressed = false; // the current message has RSV1 set
     this.blind = false; // ... and is counted without being inflated
     this.sampled = false; // a probe's compressed message that a counting connection would count blind
+    this.role = 'steady'; // soak: 'churn', 'slow' or 'garbage' (see lib/soak-churn.mjs)
+    this.everJoined = false;
+    this.resumeSeq = 0; // the highest room seq a probe saw: it resumes from there
+    this.onPurpose = false; // the next close is ours (a reconnect), not the server's
     if (probe) this.resetProbe();
   }
 
@@ -115,16 +129,48 @@ class Conn {
     const timer = setTimeout(() => this.fail('timeout'), cfg.connectTimeoutMs);
     this.timer = timer;
     socket.on('connect', () => socket.write(UPGRADE));
-    socket.on('data', (chunk) => this.onData(chunk));
-    socket.on('error', () => this.fail('error'));
+    // Events of a socket this connection already replaced are ignored.
+    socket.on('data', (chunk) => socket === this.socket && this.onData(chunk));
+    socket.on('error', () => socket === this.socket && this.fail('error'));
     socket.on('close', () => {
-      if (this.joined && !shuttingDown) closedAfterJoin++;
+      if (socket !== this.socket) return;
+      if (this.onPurpose) closedOnPurpose++;
+      else if (this.joined && !shuttingDown) closedAfterJoin++;
+      const wasJoined = this.joined;
       this.fail('close');
+      // In a soak every connection comes back, whoever closed it.
+      if (churn?.running && (wasJoined || this.everJoined) && !shuttingDown) churn.reconnectLater(this);
     });
   }
 
-  fail() {
-    if (!this.joined && this.done) {
+  /** Soak: closes this connection now (the churn reconnects it later). */
+  drop() {
+    if (!this.socket || this.socket.destroyed) return;
+    this.onPurpose = true;
+    this.socket.destroy();
+  }
+
+  /** A fresh socket for the same viewer; a probe asks for what it missed with `since`. */
+  reconnect() {
+    if (shuttingDown || (this.socket && !this.socket.destroyed)) return;
+    clearTimeout(this.timer);
+    this.open = false;
+    this.joined = false;
+    this.onPurpose = false;
+    this.hs = null;
+    this.pending = null;
+    this.inFrame = false;
+    this.left = 0;
+    this.parts = null;
+    this.inflater = null;
+    this.pingSent = 0;
+    this.start(null);
+  }
+
+  fail(reason) {
+    // A reconnect that hangs is dropped; its close brings the next attempt.
+    if (reason === 'timeout' && this.everJoined && !this.joined) this.socket.destroy();
+    if (!this.everJoined && !this.joined && this.done) {
       connectErrors++;
       clearTimeout(this.timer);
       const done = this.done;
@@ -137,7 +183,11 @@ class Conn {
   markJoined() {
     if (this.joined) return;
     this.joined = true;
-    joined++;
+    if (this.everJoined) rejoins++;
+    else joined++;
+    this.everJoined = true;
+    this.joins = (this.joins ?? 0) + 1;
+    churn?.joined(this);
     clearTimeout(this.timer);
     const done = this.done;
     this.done = null;
@@ -150,7 +200,10 @@ class Conn {
 
   onOpen() {
     this.open = true;
-    if (cfg.mode === 'danmaku') this.send(clientFrame(JSON.stringify({ type: 'JOIN', data: { room: this.room } })));
+    if (cfg.mode === 'danmaku') {
+      const resume = this.probe && this.everJoined ? { since: this.resumeSeq } : {};
+      this.send(clientFrame(JSON.stringify({ type: 'JOIN', data: { room: this.room, ...resume } })));
+    }
     // socket.io: wait for the engine.io open packet.
   }
 
@@ -316,6 +369,7 @@ class Conn {
       else return this.onControl(text);
     }
     for (const item of items) {
+      if (typeof item.seq === 'number' && item.seq > this.resumeSeq) this.resumeSeq = item.seq;
       const t = item.text;
       if (typeof t !== 'string' || t.charCodeAt(0) !== MARK) continue;
       this.frameItems++;
@@ -334,10 +388,12 @@ class Conn {
         steady[index]++;
         if (typeof item.ts === 'number') sinceAccept[histIndex(now - item.ts)]++;
       }
-      const second = Math.floor((ts - phaseStart) / 1000);
-      let hist = bySecond.get(second);
-      if (!hist) bySecond.set(second, (hist = new Uint32Array(HIST_SIZE)));
-      hist[index]++;
+      if (keepBySecond) {
+        const second = Math.floor((ts - phaseStart) / 1000);
+        let hist = bySecond.get(second);
+        if (!hist) bySecond.set(second, (hist = new Uint32Array(HIST_SIZE)));
+        hist[index]++;
+      }
       if (this.seen.add(seq)) this.dupes++;
       if (seq < this.lastSeq) this.reorders++;
       else this.lastSeq = seq;
@@ -392,7 +448,9 @@ async function connectAll() {
 function probeReport() {
   return probes.map((p) => ({
     room: p.room,
-    joined: p.joined,
+    // A probe away (reconnecting) at report time still counts: what it missed is loss.
+    joined: p.everJoined,
+    joins: p.joins,
     seen: p.seen.toBase64(),
     reorders: p.reorders,
     dupes: p.dupes,
@@ -414,6 +472,7 @@ process.on('message', async (msg) => {
       sinceAccept = new Uint32Array(HIST_SIZE);
       bySecond = new Map();
       phaseStart = msg.startAt;
+      keepBySecond = msg.bySecond !== false;
       steadyFrom = msg.steadyFrom;
       pingHist = new Uint32Array(HIST_SIZE);
       stale = 0;
@@ -429,7 +488,18 @@ process.on('message', async (msg) => {
       break;
     }
     case 'snapshot':
-      process.send({ cmd: 'snapshot', ...counters, joined, closedAfterJoin, deflate: deflateCounts.toJSON(), t: nowMs() });
+      process.send({
+        cmd: 'snapshot',
+        ...counters,
+        joined,
+        closedAfterJoin,
+        rejoins,
+        closedOnPurpose,
+        connected: conns.reduce((n, c) => n + (c.joined ? 1 : 0), 0),
+        churn: churn?.counts ?? null,
+        deflate: deflateCounts.toJSON(),
+        t: nowMs(),
+      });
       break;
     case 'report':
       clearInterval(pingTimer);
@@ -440,6 +510,9 @@ process.on('message', async (msg) => {
         joined,
         connectErrors,
         closedAfterJoin,
+        rejoins,
+        closedOnPurpose,
+        churn: churn?.counts ?? null,
         closeCodes,
         stale,
         latency: histSparse(latency),
@@ -450,7 +523,17 @@ process.on('message', async (msg) => {
         probes: probeReport(),
       });
       break;
+    case 'soak-start':
+      churn = new SoakChurn(conns, msg.soak ?? {}, { clientFrame, rooms: cfg.rooms });
+      churn.start();
+      process.send({ cmd: 'soak-started', roles: churn.roleCounts() });
+      break;
+    case 'soak-stop':
+      churn?.stop();
+      process.send({ cmd: 'soak-stopped' });
+      break;
     case 'close':
+      churn?.stop();
       shuttingDown = true;
       clearInterval(pingTimer);
       for (const c of conns) c.socket?.destroy();

@@ -9,8 +9,12 @@
 // into bench/.baseline-server/), for a before/after comparison in one invocation.
 // project-deflate and ws-deflate (only when asked for) have their viewers offer
 // permessage-deflate: the project as is, and a ws server compressing per client.
+// `--scenarios soak [--soak-seconds 600] [--soak-viewers 10000] [--soak-rate 200]
+// [--soak-sample-seconds 10] [--systems project-redis]` holds viewers in 100 rooms with churn
+// (lib/soak-churn.mjs) under steady publishing, samples the server's RSS, heap, active
+// resources and Redis memory, and writes a table, a verdict and an SVG plot (lib/soak-report.mjs).
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +33,7 @@ import { clusterTable } from './lib/cluster-table.mjs';
 import { ensureBaselineBuilt, ensureBuilt } from './lib/build.mjs';
 import { blindItems } from './lib/deflate-reader.mjs';
 import { deflateLabel } from './lib/comparison-table.mjs';
+import { flatVerdict, sampleTable, soakChart, verdictTable } from './lib/soak-report.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH);
@@ -58,6 +63,18 @@ if (SYSTEMS.includes('project-baseline') && !BASELINE) {
   console.error('project-baseline needs --baseline REF');
   process.exit(2);
 }
+const SOAK = {
+  seconds: Number(opt('soak-seconds', 600)),
+  viewers: Number(opt('soak-viewers', 10_000)),
+  rate: Number(opt('soak-rate', 200)),
+  sampleSeconds: Number(opt('soak-sample-seconds', 10)),
+  // Items put in every room's history before the viewers come: the server's HISTORY_SIZE
+  // (1000 by default), so Redis holds full histories from the start and its memory can be flat.
+  history: Number(opt('soak-history', 1000)),
+};
+// A soak runs against the Redis broker unless told otherwise: it exercises the same rooms,
+// batches and sockets as the memory broker, plus the subscriptions that churn makes come and go.
+const SOAK_SYSTEMS = flag('systems') ? opt('systems', '').split(',') : ['project-redis'];
 const SCENARIOS = (opt('scenarios', QUICK ? 'big-room,many-rooms,flood,capacity' : 'big-room,many-rooms,flood,capacity,maxrate,cluster'))
   .split(',')
   .flatMap((s) => (s === 'cluster' ? ['cluster-big-room', 'cluster-many-rooms'] : [s]))
@@ -81,6 +98,7 @@ const SCENARIO = {
   // (--viewers overrides). In --quick only when asked for, and tiny.
   'cluster-big-room': { rooms: 1, rate: 200, window: 200, duration: SCALE.duration, ping: 100, viewers: QUICK ? 300 : 2000, cluster: true },
   'cluster-many-rooms': { rooms: 100, rate: 2000, window: 200, duration: SCALE.duration, ping: 100, viewers: QUICK ? 300 : 2000, cluster: true },
+  soak: { rooms: 100, window: 200, soak: true },
   maxrate: {
     rooms: 1,
     window: 200,
@@ -315,7 +333,7 @@ function forkPinned(script, cfg) {
   return child;
 }
 
-async function startLoadgens(mode, port, viewers, rooms, run, deflate) {
+async function startLoadgens(mode, port, viewers, rooms, run, deflate, extra = {}) {
   const n = viewers > 5000 ? Math.max(SCALE.loadgens, Math.ceil(viewers / 5000)) : SCALE.loadgens;
   const per = Math.ceil(viewers / n);
   const gens = [];
@@ -336,6 +354,7 @@ async function startLoadgens(mode, port, viewers, rooms, run, deflate) {
       concurrency: 200,
       connectTimeoutMs: 30_000,
       deflate,
+      ...extra,
     });
     gens.push(gen);
   }
@@ -394,6 +413,33 @@ async function drain(gens, window, maxMs) {
     last = items;
     await sleep(Math.max(500, window * 2));
   }
+}
+
+/** Loss on probes: every accepted comment of the probe's room must arrive. */
+function probeLoss(reports, pub) {
+  const accepted = Object.fromEntries(Object.entries(pub.rooms).map(([room, b64]) => [room, SeqSet.fromBase64(b64)]));
+  let expected = 0;
+  let lost = 0;
+  let reorders = 0;
+  let dupes = 0;
+  let probesJoined = 0;
+  for (const r of reports) {
+    for (const probe of r.probes) {
+      if (!probe.joined) continue;
+      probesJoined++;
+      reorders += probe.reorders;
+      dupes += probe.dupes;
+      const seen = SeqSet.fromBase64(probe.seen);
+      const acc = accepted[probe.room];
+      if (!acc) continue;
+      for (let s = 0; s <= acc.max; s++) {
+        if (!acc.bits[s]) continue;
+        expected++;
+        if (!seen.has(s)) lost++;
+      }
+    }
+  }
+  return { expected, lost, reorders, dupes, probesJoined };
 }
 
 /** One measured publishing phase against already-joined viewers. */
@@ -473,29 +519,7 @@ async function publishPhase({ system, server, gens, port, rooms, rate, window, d
   const l = histStats(steady);
   const p = histStats(pingHist);
   const a = histStats(sinceAccept);
-  // Loss on probes: every accepted comment of the probe's room must arrive.
-  const accepted = Object.fromEntries(Object.entries(pub.rooms).map(([room, b64]) => [room, SeqSet.fromBase64(b64)]));
-  let expected = 0;
-  let lost = 0;
-  let reorders = 0;
-  let dupes = 0;
-  let probesJoined = 0;
-  for (const r of reports) {
-    for (const probe of r.probes) {
-      if (!probe.joined) continue;
-      probesJoined++;
-      reorders += probe.reorders;
-      dupes += probe.dupes;
-      const seen = SeqSet.fromBase64(probe.seen);
-      const acc = accepted[probe.room];
-      if (!acc) continue;
-      for (let s = 0; s <= acc.max; s++) {
-        if (!acc.bits[s]) continue;
-        expected++;
-        if (!seen.has(s)) lost++;
-      }
-    }
-  }
+  const { expected, lost, reorders, dupes, probesJoined } = probeLoss(reports, pub);
   const thinned = (statsAfter.thinned ?? 0) - (statsBefore.thinned ?? 0);
   const roomCount = rooms.length;
   const thinnedPerProbe = roomCount === 1 ? thinned : null;
@@ -569,7 +593,7 @@ async function publishPhase({ system, server, gens, port, rooms, rate, window, d
 async function runOnce(system, scenarioName, run, { profileDir } = {}) {
   const sc = SCENARIO[scenarioName];
   if (!sc) throw new Error(`unknown scenario ${scenarioName}`);
-  const viewers = Number(opt('viewers', 0)) || (sc.viewers ?? SCALE.viewers);
+  const viewers = sc.soak ? SOAK.viewers : Number(opt('viewers', 0)) || (sc.viewers ?? SCALE.viewers);
   const rooms = Array.from({ length: sc.rooms }, (_, i) => (sc.rooms === 1 ? 'big' : `r${i}`));
   const k = runCounter++;
   const port = await freePort(PORT_BASE + (k % 40));
@@ -580,7 +604,10 @@ async function runOnce(system, scenarioName, run, { profileDir } = {}) {
     server = await startServer(system, port, sc.window, profileDir);
     await sleep(QUICK ? 200 : 500);
     server.idleRss = procSample(server.pid).rss;
-    gens = await startLoadgens(MODE[system] ?? 'danmaku', port, viewers, rooms, k, DEFLATE.has(system));
+    if (sc.soak) await prefillHistory(port, rooms, SOAK.history);
+    // A soak's load generators live as long as it does (plus its start and drain).
+    const life = sc.soak ? { maxLifeMs: (SOAK.seconds + 900) * 1000 } : {};
+    gens = await startLoadgens(MODE[system] ?? 'danmaku', port, viewers, rooms, k, DEFLATE.has(system), life);
     const connectStart = nowMs();
     const connected = await ask(gens, 'connect', 'connected', {}, 180_000);
     const connectMs = nowMs() - connectStart;
@@ -630,6 +657,8 @@ async function runOnce(system, scenarioName, run, { profileDir } = {}) {
       };
     }
 
+    if (scenarioName === 'soak') return { ...base, ...connectInfo, ...(await soakPhase({ system, server, gens, port, rooms, window: sc.window, run: k })) };
+
     if (scenarioName === 'maxrate') {
       const steps = [];
       let best = 0;
@@ -670,6 +699,197 @@ async function runOnce(system, scenarioName, run, { profileDir } = {}) {
   }
 }
 
+
+// ---- soak --------------------------------------------------------------------------------
+/**
+ * Fills every room's history (items that no probe or counter recognises: no MARK), in
+ * batches of at most 1000, before any viewer joins.
+ */
+async function prefillHistory(port, rooms, perRoom) {
+  const started = nowMs();
+  for (const room of rooms) {
+    for (let done = 0; done < perRoom; done += 1000) {
+      const items = Array.from({ length: Math.min(1000, perRoom - done) }, (_, i) => ({ text: `history ${done + i}${' '.repeat(20)}filler` }));
+      const res = await fetch(`http://127.0.0.1:${port}/rooms/${encodeURIComponent(room)}/comments/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ items }),
+        signal: AbortSignal.timeout(30_000),
+      });
+      if (res.status !== 202) throw new Error(`prefilling ${room}: HTTP ${res.status} ${await res.text()}`);
+    }
+  }
+  log(`history prefilled: ${perRoom} items in each of ${rooms.length} rooms in ${Math.round(nowMs() - started)} ms`);
+}
+
+/** Redis used_memory, and the memory of this run's keys (MEMORY USAGE over its prefix). */
+async function redisMemory(client, prefix) {
+  if (!client) return { redisUsed: null, keysBytes: null };
+  try {
+    const info = await client.info('memory');
+    const redisUsed = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? NaN);
+    let keysBytes = null;
+    if (prefix) {
+      keysBytes = 0;
+      let cursor = '0';
+      do {
+        const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        for (const key of keys) keysBytes += (await client.memory('USAGE', key)) ?? 0;
+      } while (cursor !== '0');
+    }
+    return { redisUsed, keysBytes };
+  } catch (error) {
+    log(`Redis memory sample failed: ${error.message}`);
+    return { redisUsed: null, keysBytes: null };
+  }
+}
+
+/**
+ * The soak: steady publishing in every room for SOAK.seconds while the load generators
+ * churn (lib/soak-churn.mjs); every SOAK.sampleSeconds the server's RSS (from /proc), heap
+ * and active resources (from /stats) and Redis memory are sampled. Probes resume with
+ * `since` after each of their reconnects, so zero loss is still checked by seq.
+ */
+async function soakPhase({ system, server, gens, port, rooms, window, run }) {
+  const serverPids = [server.pid, ...(server.workers ?? [])];
+  let redis = null;
+  if (server.prefix) {
+    const { Redis } = await import('ioredis');
+    redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+    redis.on('error', () => {});
+    await redis.connect().catch(() => (redis = null));
+  }
+  const durationMs = SOAK.seconds * 1000;
+  const startAt = nowMs() + 500;
+  await ask(gens, 'phase', 'phased', { phase: 1, pingMs: 1000, startAt, steadyFrom: startAt, bySecond: false });
+  const roles = await ask(gens, 'soak-start', 'soak-started');
+  const roleCounts = {};
+  for (const r of roles) for (const [role, n] of Object.entries(r.roles)) roleCounts[role] = (roleCounts[role] ?? 0) + n;
+  log(`${system} soak: ${SOAK.seconds} s, ${SOAK.rate} comments/s over ${rooms.length} rooms, roles ${JSON.stringify(roleCounts)}`);
+  const publisher = forkPinned(path.join(BENCH, 'publisher.mjs'), {
+    port,
+    rooms,
+    rate: SOAK.rate,
+    durationMs,
+    phase: 1,
+    tickMs: 10,
+    connections: 4,
+    maxInFlight: 2000,
+    answerWaitMs: SCALE.answerWaitMs,
+    startAt,
+    localAddress: addressFor(40, run),
+  });
+  let finished = false;
+  const published = publisher.waitFor('published', durationMs + 60_000).finally(() => (finished = true));
+  const samples = [];
+  const sample = async () => {
+    // A busy server may answer slowly: a sample waits for it rather than record nothing.
+    const stats = (await httpGet(port, '/stats', 5000))?.body ?? {};
+    const snap = await ask(gens, 'snapshot', 'snapshot');
+    const rss = serverPids.reduce((n, pid) => n + (procSample(pid)?.rss ?? 0), 0);
+    const row = {
+      t: Math.round((nowMs() - startAt) / 1000),
+      rss,
+      heapUsed: stats.heapUsedBytes ?? null,
+      heapTotal: stats.heapTotalBytes ?? null,
+      external: stats.externalBytes ?? null,
+      activeResources: stats.activeResources ?? null,
+      connections: stats.connections ?? null,
+      rooms: stats.rooms ?? null,
+      dropped: stats.dropped ?? null,
+      slowClosed: stats.slowClosed ?? null,
+      ...(await redisMemory(redis, server.prefix)),
+      viewersJoined: sum(snap, 'connected'),
+      rejoins: sum(snap, 'rejoins'),
+      items: sum(snap, 'items'),
+    };
+    samples.push(row);
+    log(`soak t=${row.t}s RSS ${(rss / 1048576).toFixed(1)} MB, heap ${((row.heapUsed ?? 0) / 1048576).toFixed(1)} MB, resources ${row.activeResources}, connections ${row.connections}, Redis ${row.redisUsed === null ? '—' : (row.redisUsed / 1048576).toFixed(1) + ' MB'}, rejoins ${row.rejoins}`);
+  };
+  await sleep(Math.max(0, startAt - nowMs()));
+  await sample();
+  for (let next = startAt + SOAK.sampleSeconds * 1000; !finished; next += SOAK.sampleSeconds * 1000) {
+    while (!finished && nowMs() < next) await sleep(Math.min(500, next - nowMs()));
+    if (!finished) await sample();
+  }
+  const pub = await published;
+  await ask(gens, 'soak-stop', 'soak-stopped');
+  // Connections away at the stop come back (at most 2 s later) and probes resume; then the
+  // last batches drain.
+  await sleep(2500);
+  await drain(gens, window, SCALE.drainMs);
+  await sample();
+  const reports = await ask(gens, 'report', 'report');
+  const health = await httpGet(port, '/healthz', SCALE.httpMs);
+  redis?.disconnect();
+
+  const loss = probeLoss(reports, pub);
+  const closeCodes = {};
+  const churn = {};
+  for (const r of reports) {
+    for (const [c, n] of Object.entries(r.closeCodes)) closeCodes[c] = (closeCodes[c] ?? 0) + n;
+    for (const [key, n] of Object.entries(r.churn ?? {})) churn[key] = (churn[key] ?? 0) + n;
+  }
+  const probeJoins = reports.flatMap((r) => r.probes.map((p) => p.joins ?? 0));
+  const meanConnections = samples.reduce((n, s) => n + (s.connections ?? 0), 0) / samples.length;
+  // Flat: the last third's fitted growth within 5% of its mean, or under a floor for noise.
+  const verdicts = [
+    flatVerdict(samples, 'rss', { floor: 10 * 1048576 }),
+    flatVerdict(samples, 'heapUsed', { floor: 5 * 1048576 }),
+    flatVerdict(samples, 'activeResources', { floor: Math.max(50, 0.02 * meanConnections) }),
+    ...(redis ? [flatVerdict(samples, 'redisUsed', { floor: 2 * 1048576 }), flatVerdict(samples, 'keysBytes', { floor: 64 * 1024 })] : []),
+  ];
+  const name = `${TAG}-soak-${system}`;
+  const svg = path.join(RESULTS, `${name}.svg`);
+  writeFileSync(svg, soakChart(samples, `soak, ${system}: ${SOAK.viewers} viewers with churn, ${SOAK.rate} comments/s in ${rooms.length} rooms, ${SOAK.seconds} s`));
+  const md = [
+    `### soak, ${system}`,
+    '',
+    `${SOAK.viewers} viewers (roles ${JSON.stringify(roleCounts)}), ${SOAK.rate} comments/s over ${rooms.length} rooms for ${SOAK.seconds} s; samples every ${SOAK.sampleSeconds} s.`,
+    `Probe loss ${loss.lost}/${loss.expected} (${loss.probesJoined} probes, ${probeJoins.reduce((a, b) => a + b, 0) - probeJoins.length} probe reconnects with since), reorders ${loss.reorders}, dupes ${loss.dupes};`,
+    `accepted ${pub.accepted}/${pub.attempted} (HTTP statuses ${JSON.stringify(pub.statuses)}); churn ${JSON.stringify(churn)}; close codes seen by viewers ${JSON.stringify(closeCodes)}; /healthz ${health?.status ?? '—'}.`,
+    '',
+    verdictTable(verdicts),
+    '',
+    sampleTable(samples),
+    '',
+    `![RSS and heap over time](${path.basename(svg)})`,
+    '',
+    'Server warnings (the last of them):',
+    '',
+    '```',
+    server.stderr().trim().split('\n').slice(-15).join('\n') || '(none)',
+    '```',
+    '',
+  ].join('\n');
+  writeFileSync(path.join(RESULTS, `${name}.md`), md);
+  console.log(md);
+  log(`soak plot ${path.relative(ROOT, svg)}, table ${path.relative(ROOT, path.join(RESULTS, `${name}.md`))}`);
+  return {
+    soakSeconds: SOAK.seconds,
+    rate: SOAK.rate,
+    roles: roleCounts,
+    samples,
+    verdicts,
+    flat: verdicts.every((v) => v.flat !== false),
+    probeExpected: loss.expected,
+    probeLost: loss.lost,
+    probesJoined: loss.probesJoined,
+    probeReconnects: probeJoins.reduce((a, b) => a + b, 0) - probeJoins.length,
+    reorders: loss.reorders,
+    dupes: loss.dupes,
+    attempted: pub.attempted,
+    accepted: pub.accepted,
+    httpStatuses: pub.statuses,
+    churn,
+    closeCodes,
+    healthz: health?.status ?? null,
+    serverAlive: !server.child.exitInfo,
+    plot: path.relative(ROOT, svg),
+  };
+}
+
 // ---- output ----------------------------------------------------------------------------
 const fmt = (v, d = 0) => (v === null || v === undefined || Number.isNaN(v) ? '—' : Number(v).toFixed(d));
 const med = (rows, key) => median(rows.map((r) => r[key]));
@@ -682,6 +902,21 @@ function table(scenario, rows) {
   }
   const out = [];
   if (SCENARIO[scenario]?.cluster) return clusterTable(rows);
+  if (scenario === 'soak') {
+    out.push('| system | seconds | viewers | comments/s | probe loss | probe reconnects | accepted/attempted | RSS first → last MB | heap used first → last MB | active resources first → last | flat by the end | healthz |');
+    out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const r of rows) {
+      if (r.error) {
+        out.push(`| ${r.system} | failed: ${r.error} |`);
+        continue;
+      }
+      const first = r.samples[0];
+      const last = r.samples.at(-1);
+      const mb = (v) => fmt(v / 1048576, 1);
+      out.push(`| ${r.system} | ${r.soakSeconds} | ${r.viewers} | ${r.rate} | ${r.probeLost}/${r.probeExpected} | ${r.probeReconnects} | ${r.accepted}/${r.attempted} | ${mb(first.rss)} → ${mb(last.rss)} | ${mb(first.heapUsed)} → ${mb(last.heapUsed)} | ${first.activeResources} → ${last.activeResources} | ${r.flat ? 'yes' : 'NO: ' + r.verdicts.filter((v) => v.flat === false).map((v) => v.key).join(', ')} | ${r.healthz} |`);
+    }
+    return out.join('\n');
+  }
   if (scenario === 'capacity') {
     out.push('| system | runs | deflate | joined | connect/s | errors | closed during hold | idle RSS MB | RSS MB | KB/conn | server CPU % | loadgen CPU % | other CPU % | healthz |');
     out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
@@ -738,9 +973,9 @@ async function main() {
   const all = [];
   for (const scenario of SCENARIOS) {
     const rows = [];
-    const runs = scenario === 'maxrate' ? 1 : RUNS;
+    const runs = scenario === 'maxrate' || SCENARIO[scenario]?.soak ? 1 : RUNS;
     for (let run = 1; run <= runs; run++) {
-      for (const system of SCENARIO[scenario]?.cluster ? CLUSTER_SYSTEMS : SYSTEMS) {
+      for (const system of SCENARIO[scenario]?.cluster ? CLUSTER_SYSTEMS : SCENARIO[scenario]?.soak ? SOAK_SYSTEMS : SYSTEMS) {
         const result = await runOnce(system, scenario, run);
         appendFileSync(JSONL, JSON.stringify({ type: 'result', ...result }) + '\n');
         rows.push(result);

@@ -98,6 +98,11 @@ describe.each([
       fanOutWriter: direct === 'true' ? 'native' : 'stream',
     });
     expect(answer.body.framesOut).toBeGreaterThan(0);
+    // The process's own figures, for leak watching: at least the listening socket and this viewer's.
+    expect(answer.body.heapUsedBytes).toBeGreaterThan(0);
+    expect(answer.body.heapTotalBytes).toBeGreaterThanOrEqual(answer.body.heapUsedBytes);
+    expect(answer.body.rssBytes).toBeGreaterThan(answer.body.heapUsedBytes);
+    expect(answer.body.activeResources).toBeGreaterThanOrEqual(2);
     expect(answer.body.bytesOut).toBeGreaterThan(answer.body.framesOut);
     expect(answer.body.plainBytesOut).toBeGreaterThan(answer.body.framesOut);
     expect(answer.body.deflateCalls).toBeGreaterThan(0);

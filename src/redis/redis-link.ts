@@ -62,10 +62,22 @@ export class RedisLink implements OnApplicationShutdown {
       client.on('close', () => this.markDown(`connection to Redis lost${this.errorSuffix()}`));
       client.on('ready', () => void this.check());
     }
+    const { subscriber } = this.clients;
     if (!this.sharded) {
-      const { subscriber } = this.clients;
       subscriber.on('close', () => (this.channels.restored = false));
       subscriber.on('ready', () => void this.restoreChannels());
+    } else {
+      // A shard's subscriber connection is dropped when its master dies or hands its slots
+      // to a replica; ioredis opens one to the new owner and subscribes there again. Until
+      // then this process misses that shard's messages, and says so.
+      subscriber.on('-subscriber', () => {
+        this.channels.restored = false;
+        this.markDown('restoring subscriptions on a new shard owner');
+      });
+      subscriber.on('subscribersReady', () => {
+        this.channels.restored = true;
+        void this.check();
+      });
     }
     await this.channels.restore();
     const checkEvery = Math.min(MAX_CHECK_INTERVAL_MS, Math.max(100, Math.floor(this.options.timeoutMs / 2)));
@@ -83,14 +95,27 @@ export class RedisLink implements OnApplicationShutdown {
     return this.down === undefined ? { ok: true } : { ok: false, reason: this.down };
   }
 
-  /** Runs a Redis command; while Redis is down, or when it fails, answers 503 (to clients, Redis is the broker). */
+  /**
+   * Runs a Redis command; while Redis is down, when it fails, or when it takes longer than
+   * the timeout, answers 503 (to clients, Redis is the broker). The bound matters on a
+   * cluster: ioredis retries a command whose master died until a replica takes over,
+   * several seconds later, which would hold the request that long.
+   */
   async run<T>(command: () => Promise<T>): Promise<T> {
     if (this.down !== undefined) throw new ServiceUnavailableException(`broker unavailable: ${this.down}`);
+    let timer: NodeJS.Timeout | undefined;
     try {
-      return await command();
+      return await Promise.race([
+        command(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+        }),
+      ]);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new ServiceUnavailableException(`broker unavailable: ${reason}`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -116,10 +141,11 @@ export class RedisLink implements OnApplicationShutdown {
       }
       await this.clients.ping();
       this.failedPings = 0;
-      if (!this.sharded && !this.channels.restored) {
+      if (!this.channels.restored) {
         this.markDown('restoring subscriptions');
-        // A restore that failed (Redis went away again meanwhile) is tried again.
-        void this.restoreChannels();
+        // A restore that failed (Redis went away again meanwhile) is tried again; on a
+        // cluster, ioredis's sharded subscribers restore their own.
+        if (!this.sharded) void this.restoreChannels();
         return;
       }
       this.markUp();

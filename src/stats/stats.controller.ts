@@ -6,6 +6,22 @@ import { RoomService } from '../rooms/room.service.js';
 import { MetricsService } from './metrics.service.js';
 import { StatsService } from './stats.service.js';
 
+/**
+ * What a soak watches for leaks: memory, and the handles and requests keeping the event
+ * loop alive (sockets, timers, ...), which grow with every connection never cleaned up.
+ */
+function processFigures() {
+  const memory = process.memoryUsage();
+  return {
+    rssBytes: memory.rss,
+    heapUsedBytes: memory.heapUsed,
+    heapTotalBytes: memory.heapTotal,
+    externalBytes: memory.external,
+    arrayBuffersBytes: memory.arrayBuffers,
+    activeResources: process.getActiveResourcesInfo().length,
+  };
+}
+
 @Controller()
 export class StatsController {
   constructor(
@@ -38,7 +54,7 @@ export class StatsController {
       brokerUp: this.broker.health().ok,
       draining: this.lifecycle.draining,
       uptimeSeconds: Math.round(process.uptime()),
-      rssBytes: process.memoryUsage.rss(),
+      ...processFigures(),
     };
   }
 

@@ -78,23 +78,45 @@ export class OwnRedis {
   }
 }
 
+/** One line of CLUSTER NODES: who a node is, whom it replicates, and whether it is failing. */
+export interface ClusterNodeLine {
+  id: string;
+  port: number;
+  master: boolean;
+  failing: boolean;
+  /** For a replica, the id of its master. */
+  masterId: string | undefined;
+}
+
+export interface OwnRedisClusterOptions {
+  /** Replicas per master (`--cluster-replicas`). */
+  replicas?: number;
+  /** `cluster-node-timeout`: how long a silent master takes to be failed over. */
+  nodeTimeoutMs?: number;
+}
+
 /**
- * A Redis Cluster of the test's own: `size` masters (no replicas) from Debian's
- * redis-server, slots spread by `redis-cli --cluster create`.
+ * A Redis Cluster of the test's own: `masters` masters, each with `replicas` replicas,
+ * from Debian's redis-server, slots spread by `redis-cli --cluster create`.
  */
 export class OwnRedisCluster {
-  private constructor(
-    readonly nodes: OwnRedisNode[],
-  ) {}
+  private constructor(readonly nodes: OwnRedisNode[]) {}
 
-  static async start(size = 3): Promise<OwnRedisCluster> {
+  static async start(masters = 3, { replicas = 0, nodeTimeoutMs = 2000 }: OwnRedisClusterOptions = {}): Promise<OwnRedisCluster> {
     const nodes: OwnRedisNode[] = [];
-    for (let i = 0; i < size; i++) nodes.push(await OwnRedisNode.start(['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000']));
-    execFileSync('redis-cli', ['--cluster', 'create', ...nodes.map((node) => `127.0.0.1:${node.port}`), '--cluster-replicas', '0', '--cluster-yes'], {
-      stdio: 'ignore',
-    });
+    for (let i = 0; i < masters * (1 + replicas); i++) {
+      nodes.push(await OwnRedisNode.start(['--cluster-enabled', 'yes', '--cluster-node-timeout', String(nodeTimeoutMs)]));
+    }
+    execFileSync(
+      'redis-cli',
+      ['--cluster', 'create', ...nodes.map((node) => `127.0.0.1:${node.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'],
+      { stdio: 'ignore' },
+    );
+    const cluster = new OwnRedisCluster(nodes);
+    // Every node agrees the cluster is whole, and every replica has caught up with its master.
     await eventually(() => nodes.every((node) => /cluster_state:ok/.test(redisCli(node.port, 'cluster', 'info'))), 15_000, 100);
-    return new OwnRedisCluster(nodes);
+    if (replicas > 0) await eventually(() => cluster.replicasInSync(), 15_000, 100);
+    return cluster;
   }
 
   /** REDIS_URL for the broker: every node as a seed. */
@@ -104,8 +126,9 @@ export class OwnRedisCluster {
 
   /** The port of the node that owns a key's (or a sharded channel's) slot. */
   ownerOf(key: string): number {
-    const slot = Number(redisCli(this.nodes[0].port, 'cluster', 'keyslot', key));
-    const shards = redisCli(this.nodes[0].port, 'cluster', 'slots');
+    const alive = this.nodes.find((node) => node.alive)!;
+    const slot = Number(redisCli(alive.port, 'cluster', 'keyslot', key));
+    const shards = redisCli(alive.port, 'cluster', 'slots');
     // Flat redis-cli output: start, end, ip, port, id, [replica triples]..., per range.
     const lines = shards.split('\n');
     for (let i = 0; i + 3 < lines.length; i++) {
@@ -113,6 +136,54 @@ export class OwnRedisCluster {
       if (/^\d+$/.test(start) && /^\d+$/.test(end) && ip === '127.0.0.1' && Number(start) <= slot && slot <= Number(end)) return Number(port);
     }
     throw new Error(`no owner for slot ${slot}`);
+  }
+
+  node(port: number): OwnRedisNode {
+    const node = this.nodes.find((candidate) => candidate.port === port);
+    if (!node) throw new Error(`no node on port ${port}`);
+    return node;
+  }
+
+  /** CLUSTER NODES as seen by a node that is still running. */
+  view(): ClusterNodeLine[] {
+    const alive = this.nodes.find((node) => node.alive)!;
+    return redisCli(alive.port, 'cluster', 'nodes')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => {
+        const [id, address, flags, masterId] = line.split(' ');
+        const flagList = flags.split(',');
+        return {
+          id,
+          port: Number(/:(\d+)@/.exec(address)?.[1]),
+          master: flagList.includes('master'),
+          failing: flagList.includes('fail') || flagList.includes('fail?'),
+          masterId: masterId === '-' ? undefined : masterId,
+        };
+      });
+  }
+
+  /** The port of a replica of the master on `port`. */
+  replicaOf(port: number): number {
+    const lines = this.view();
+    const master = lines.find((line) => line.port === port);
+    const replica = lines.find((line) => !line.master && line.masterId === master?.id && !line.failing);
+    if (!replica) throw new Error(`no replica for the master on ${port}`);
+    return replica.port;
+  }
+
+  /** Every replica reports its link to its master up and its offset equal to the master's. */
+  private replicasInSync(): boolean {
+    for (const line of this.view().filter((candidate) => !candidate.master)) {
+      const info = redisCli(line.port, 'info', 'replication');
+      if (!/master_link_status:up/.test(info)) return false;
+      const master = this.view().find((candidate) => candidate.id === line.masterId);
+      if (!master) return false;
+      const own = /slave_repl_offset:(\d+)/.exec(info)?.[1];
+      const theirs = /master_repl_offset:(\d+)/.exec(redisCli(master.port, 'info', 'replication'))?.[1];
+      if (own === undefined || own !== theirs) return false;
+    }
+    return true;
   }
 
   async stop(): Promise<void> {
@@ -139,21 +210,29 @@ export class OwnRedisNode {
     return new OwnRedisNode(port, child, dir);
   }
 
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   pause(): void {
     this.child.kill('SIGSTOP');
   }
 
   resume(): void {
-    this.child.kill('SIGCONT');
+    if (this.alive) this.child.kill('SIGCONT');
+  }
+
+  /** Ends the process at once, as a crash would: whatever it had not replicated yet is gone. */
+  async kill(): Promise<void> {
+    if (!this.alive) return;
+    const exited = once(this.child, 'exit');
+    this.child.kill('SIGKILL');
+    await exited;
   }
 
   async stop(): Promise<void> {
     this.resume();
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = once(this.child, 'exit');
-      this.child.kill('SIGKILL');
-      await exited;
-    }
+    await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
