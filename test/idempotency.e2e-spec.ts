@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { get, postJson, roomPath } from './support/http.js';
 import { postOnce } from './support/idempotent-post.js';
 import { type RunningServer, startServer } from './support/server.js';
@@ -147,6 +150,41 @@ describe('Idempotency-Key on the POST routes (memory broker)', () => {
     const refused = await postOnce(server.http, '/rooms/once-refused/comments', key, { text: '' });
     expect(refused.status).toBe(400);
     const accepted = await postOnce(server.http, '/rooms/once-refused/comments', key, { text: 'now valid' });
+    expect(accepted.status).toBe(202);
+    expect(accepted.body.seq).toBe(1);
+  });
+});
+
+describe('Idempotency-Key with comment filters', () => {
+  let server: RunningServer;
+  const dir = mkdtempSync(join(tmpdir(), 'danmaku-once-'));
+  beforeAll(async () => {
+    writeFileSync(join(dir, 'words.txt'), 'forbidden\n');
+    server = await startServer({ SENSITIVE_WORDS_FILE: join(dir, 'words.txt'), SENSITIVE_WORDS_MODE: 'reject' });
+  });
+  afterAll(async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers a repeat from the kept answer before the filters, which would refuse its body', async () => {
+    const key = randomUUID();
+    const first = await postOnce(server.http, '/rooms/filtered/comments', key, { text: 'clean' });
+    expect(first.status).toBe(202);
+    for (const path of ['/rooms/filtered/comments', '/rooms/filtered/comments?via=nest']) {
+      const repeat = await postOnce(server.http, path, key, { text: 'forbidden' });
+      expect(repeat.status).toBe(202);
+      expect(repeat.text).toBe(first.text);
+    }
+    const broadcastKey = randomUUID();
+    const broadcast = await postOnce(server.http, '/broadcast', broadcastKey, { text: 'clean' });
+    expect((await postOnce(server.http, '/broadcast', broadcastKey, { text: 'forbidden' })).text).toBe(broadcast.text);
+  });
+
+  it('keeps no key for a comment the filters refused', async () => {
+    const key = randomUUID();
+    expect((await postOnce(server.http, '/rooms/filtered-refused/comments', key, { text: 'forbidden' })).status).toBe(422);
+    const accepted = await postOnce(server.http, '/rooms/filtered-refused/comments', key, { text: 'clean' });
     expect(accepted.status).toBe(202);
     expect(accepted.body.seq).toBe(1);
   });

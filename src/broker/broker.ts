@@ -105,7 +105,7 @@ export abstract class Broker {
    */
   async publishOnce(room: string, drafts: CommentDraft[], once: OnceKey): Promise<OnceResult> {
     const { result, receipt, repeat } = await this.onceMemo.run(
-      `c\n${room}\n${once.key}`,
+      commentsKey(room, once),
       once.ttlSeconds * 1000,
       () => this.publish(room, drafts),
       (published) => ({ id: published[0].id, seq: published[0].seq, count: published.length }),
@@ -115,7 +115,7 @@ export abstract class Broker {
 
   async broadcastOnce(draft: CommentDraft, once: OnceKey): Promise<OnceResult> {
     const { result, receipt, repeat } = await this.onceMemo.run(
-      `b\n${once.key}`,
+      commentsKey(null, once),
       once.ttlSeconds * 1000,
       () => this.broadcast(draft),
       (published) => ({ id: published.id, seq: published.seq, count: 1 }),
@@ -133,6 +133,15 @@ export abstract class Broker {
     return { receipt, repeat, published: [] };
   }
 
+  /**
+   * The receipt publishOnce (room) or broadcastOnce (null) keeps for this key, if any: a
+   * repeat is answered from it before the comment filters run again.
+   */
+  keptReceipt(room: string | null, once: OnceKey): Promise<Receipt | undefined> {
+    return this.onceMemo.kept(commentsKey(room, once));
+  }
+
+  /** Made at the first once-keyed call: a broker that overrides them never needs it. */
   private memo: OnceMemo | undefined;
 
   private get onceMemo(): OnceMemo {
@@ -164,3 +173,5 @@ export abstract class Broker {
     return { kept: 0, evicted: 0 };
   }
 }
+
+const commentsKey = (room: string | null, once: OnceKey) => (room === null ? `b\n${once.key}` : `c\n${room}\n${once.key}`);

@@ -22,6 +22,12 @@ export class OnceMemo {
     return this.entries.size;
   }
 
+  /** The receipt kept for `key` (once its publish is done), if any. */
+  async kept(key: string, now = Date.now()): Promise<Receipt | undefined> {
+    this.forgetExpired(now);
+    return this.entries.get(key)?.receipt;
+  }
+
   /**
    * The receipt of the first call with `key` within `ttlMs`, or runs `publish` and keeps
    * its receipt.

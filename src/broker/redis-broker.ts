@@ -112,6 +112,11 @@ export class RedisBroker extends Broker {
     return { receipt: parseReceipt(receipt), repeat: repeat === 1, published: [] };
   }
 
+  override async keptReceipt(room: string | null, once: OnceKey): Promise<Receipt | undefined> {
+    const receipt = await this.link.run(() => this.link.commands.get(this.keys.once(room, 'comments', once.key)));
+    return receipt === null ? undefined : parseReceipt(receipt);
+  }
+
   async lastSeq(room: string): Promise<number> {
     await this.subscribedTo(room);
     const seq = await this.link.run(() => this.link.commands.get(this.keys.seq(room)));
@@ -144,9 +149,9 @@ export class RedisBroker extends Broker {
     const [repeat, receipt] = await this.link.run(() =>
       this.publishOnceScript(...keys, onceKey, ...args, once.ttlSeconds, `${drafts.length} ${drafts[0].id}`),
     );
-    if (repeat === 1) return { receipt: parseReceipt(receipt), repeat: true, published: [] };
-    const first = parseReceipt(receipt).seq;
-    return { receipt: parseReceipt(receipt), repeat: false, published: drafts.map((draft, i) => ({ id: draft.id, seq: first + i })) };
+    const first = parseReceipt(receipt);
+    if (repeat === 1) return { receipt: first, repeat: true, published: [] };
+    return { receipt: first, repeat: false, published: drafts.map((draft, i) => ({ id: draft.id, seq: first.seq + i })) };
   }
 
   /** PUBLISH_SCRIPT's keys and arguments for a room's drafts, or a broadcast's (room null). */

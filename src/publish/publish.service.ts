@@ -58,13 +58,16 @@ export class PublishService {
    * The same three at most once per Idempotency-Key (undefined: every call publishes),
    * for the POST routes. The key is kept IDEMPOTENCY_TTL_S with the receipt of the first
    * call, stored by the broker with the publish itself: a repeat, even a concurrent one,
-   * gets that receipt and publishes nothing, whatever its body. A repeat still passes the
-   * filters first, and a call the filters refused keeps no key.
+   * gets that receipt and publishes nothing, whatever its body. With comment filters, the
+   * kept receipt is looked for first (one more read), so a repeat is answered as the first
+   * call was even when the filters would now refuse it; a call they refused keeps no key.
    */
 
   /** @throws CommentRejectedError as publish does */
   async publishOnce(room: string, inputs: CommentInput[], key: string | undefined): Promise<Receipt> {
     if (key === undefined) return receiptOf(await this.publish(room, inputs));
+    const kept = await this.keptReceipt(room, key);
+    if (kept) return kept;
     const comments = await this.review(room, inputs, 'rest');
     const ts = Date.now();
     const drafts = comments.map((comment) => draft(comment, ts));
@@ -73,6 +76,8 @@ export class PublishService {
 
   async broadcastOnce(input: CommentInput, key: string | undefined): Promise<Receipt> {
     if (key === undefined) return receiptOf([await this.broadcast(input)]);
+    const kept = await this.keptReceipt(null, key);
+    if (kept) return kept;
     const comments = await this.review(null, [input], 'rest');
     return this.settle(comments, await this.broker.broadcastOnce(draft(comments[0], Date.now()), this.onceKey(key)));
   }
@@ -83,6 +88,11 @@ export class PublishService {
       return { id: '', seq: 0, count: items.length };
     }
     return (await this.broker.publishVerbatimOnce(room, items, this.onceKey(key))).receipt;
+  }
+
+  /** Only worth a read when there are filters: without them the broker's own check suffices. */
+  private keptReceipt(room: string | null, key: string): Promise<Receipt | undefined> | undefined {
+    return this.pipeline.isEmpty ? undefined : this.broker.keptReceipt(room, this.onceKey(key));
   }
 
   private onceKey(key: string) {

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { get, postJson, roomPath } from '../support/http.js';
 import { postOnce } from '../support/idempotent-post.js';
 import { type RunningServer, startServer } from '../support/server.js';
@@ -12,15 +15,26 @@ describe('Idempotency-Key with two processes sharing one Redis', () => {
   let b: RunningServer;
   let viewer: Viewer;
   const prefix = uniquePrefix('once');
-  const env = { REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: prefix, BATCH_WINDOW_MS: '20', IDEMPOTENCY_TTL_S: '120' };
+  const dir = mkdtempSync(join(tmpdir(), 'danmaku-once-'));
+  const env = {
+    REDIS_URL: SHARED_REDIS_URL,
+    REDIS_PREFIX: prefix,
+    BATCH_WINDOW_MS: '20',
+    IDEMPOTENCY_TTL_S: '120',
+    // A comment filter: a repeat is then looked up before the filters run.
+    SENSITIVE_WORDS_FILE: join(dir, 'words.txt'),
+    SENSITIVE_WORDS_MODE: 'reject',
+  };
 
   beforeAll(async () => {
+    writeFileSync(join(dir, 'words.txt'), 'forbidden\n');
     [a, b] = await Promise.all([startServer(env), startServer(env)]);
     viewer = await Viewer.connect(a.ws);
   });
   afterAll(async () => {
     viewer.close();
     await Promise.all([a.stop(), b.stop()]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   const seqOf = async (room: string) => (await get(a.http, roomPath(room))).body.seq;
@@ -49,7 +63,8 @@ describe('Idempotency-Key with two processes sharing one Redis', () => {
     await viewer.join('retried');
     const key = randomUUID();
     const first = await postOnce(a.http, '/rooms/retried/comments', key, { text: 'retried once' });
-    const repeat = await postOnce(b.http, '/rooms/retried/comments?via=nest', key, { text: 'retried once' });
+    // Another body, one the filters would refuse: the first answer all the same.
+    const repeat = await postOnce(b.http, '/rooms/retried/comments?via=nest', key, { text: 'forbidden' });
     expect(first.body).toEqual({ id: expect.any(String), seq: 1 });
     expect(repeat.status).toBe(202);
     expect(repeat.text).toBe(first.text);
