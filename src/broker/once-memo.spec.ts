@@ -36,6 +36,14 @@ describe('OnceMemo', () => {
     expect(await memo.run('f', 1000, async () => 9, receipt, 1)).toMatchObject({ receipt: receipt(9), repeat: false });
   });
 
+  it('shows the receipt kept for a key until it expires', async () => {
+    const memo = new OnceMemo(10);
+    expect(await memo.kept('k', 0)).toBeUndefined();
+    await memo.run('k', 1000, async () => 3, receipt, 0);
+    expect(await memo.kept('k', 999)).toEqual(receipt(3));
+    expect(await memo.kept('k', 1000)).toBeUndefined();
+  });
+
   it('keeps at most maxKeys keys, forgetting the oldest first', async () => {
     const memo = new OnceMemo(3);
     for (let i = 0; i < 1000; i++) await memo.run(`k${i}`, 60_000, async () => i, receipt, 0);
