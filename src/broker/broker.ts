@@ -1,5 +1,6 @@
 import { type Observable, Subject } from 'rxjs';
 import { type CommentDraft, encodeUserItem } from '../protocol/comment.js';
+import { OnceMemo } from './once-memo.js';
 
 /**
  * A room's seq and history are forgotten after this long without a publish, by every
@@ -42,6 +43,44 @@ export interface Replay {
   gap: boolean;
 }
 
+/**
+ * A publish made at most once per key: the Idempotency-Key of a POST (PROTOCOL.md
+ * section 8), kept for ttlSeconds. Keys are per room for room publishes; broadcasts have
+ * their own.
+ */
+export interface OnceKey {
+  key: string;
+  ttlSeconds: number;
+}
+
+/** What a once-keyed publish answered, enough to answer it again. */
+export interface Receipt {
+  /** The id of its first item; '' for go-push items. */
+  id: string;
+  /** The seq of its first item; 0 for go-push items. */
+  seq: number;
+  /** Items published. */
+  count: number;
+}
+
+export interface OnceResult {
+  /** The first publish with the key: this one, or the one this call repeats. */
+  receipt: Receipt;
+  /** True when an earlier call had the key: this one published nothing. */
+  repeat: boolean;
+  /** What this call published (empty for a repeat and for go-push items). */
+  published: Published[];
+}
+
+/** Rooms whose history this process holds, and the idle ones it let go to stay under MAX_ROOMS_KEPT. */
+export interface KeptRoomCounts {
+  kept: number;
+  evicted: number;
+}
+
+/** Once-keyed publishes a process remembers at most (the oldest are forgotten first). */
+export const MAX_ONCE_KEYS = 100_000;
+
 export interface BrokerHealth {
   ok: boolean;
   reason?: string;
@@ -65,6 +104,56 @@ export abstract class Broker {
 
   /** Delivers go-push items as they came: no seq, no history. */
   abstract publishVerbatim(room: string | null, items: string[]): Promise<void>;
+
+  /**
+   * The publish above at most once per key. This default remembers keys in this process
+   * only, which is exact for a broker of one process; a shared broker stores the key with
+   * the publish, atomically.
+   */
+  async publishOnce(room: string, drafts: CommentDraft[], once: OnceKey): Promise<OnceResult> {
+    const { result, receipt, repeat } = await this.onceMemo.run(
+      commentsKey(room, once),
+      once.ttlSeconds * 1000,
+      () => this.publish(room, drafts),
+      (published) => ({ id: published[0].id, seq: published[0].seq, count: published.length }),
+    );
+    return { receipt, repeat, published: result ?? [] };
+  }
+
+  async broadcastOnce(draft: CommentDraft, once: OnceKey): Promise<OnceResult> {
+    const { result, receipt, repeat } = await this.onceMemo.run(
+      commentsKey(null, once),
+      once.ttlSeconds * 1000,
+      () => this.broadcast(draft),
+      (published) => ({ id: published.id, seq: published.seq, count: 1 }),
+    );
+    return { receipt, repeat, published: result ? [result] : [] };
+  }
+
+  async publishVerbatimOnce(room: string | null, items: string[], once: OnceKey): Promise<OnceResult> {
+    const { receipt, repeat } = await this.onceMemo.run(
+      room === null ? `v\n${once.key}` : `v\n${room}\n${once.key}`,
+      once.ttlSeconds * 1000,
+      () => this.publishVerbatim(room, items),
+      () => ({ id: '', seq: 0, count: items.length }),
+    );
+    return { receipt, repeat, published: [] };
+  }
+
+  /**
+   * The receipt publishOnce (room) or broadcastOnce (null) keeps for this key, if any: a
+   * repeat is answered from it before the comment filters run again.
+   */
+  keptReceipt(room: string | null, once: OnceKey): Promise<Receipt | undefined> {
+    return this.onceMemo.kept(commentsKey(room, once));
+  }
+
+  /** Made at the first once-keyed call: a broker that overrides them never needs it. */
+  private memo: OnceMemo | undefined;
+
+  private get onceMemo(): OnceMemo {
+    return (this.memo ??= new OnceMemo(MAX_ONCE_KEYS));
+  }
 
   abstract lastSeq(room: string): Promise<number>;
 
@@ -116,4 +205,11 @@ export abstract class Broker {
   protected deliverToUser(delivery: UserDelivery): void {
     this.userDeliveries.next(delivery);
   }
+
+  /** For /stats and /metrics; a broker that keeps history elsewhere holds none here. */
+  keptRooms(): KeptRoomCounts {
+    return { kept: 0, evicted: 0 };
+  }
 }
+
+const commentsKey = (room: string | null, once: OnceKey) => (room === null ? `b\n${once.key}` : `c\n${room}\n${once.key}`);

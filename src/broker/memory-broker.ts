@@ -2,8 +2,17 @@ import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { type CommentDraft, encodeItem } from '../protocol/comment.js';
-import { Broker, type BrokerHealth, type Delivery, type Published, ROOM_RETENTION_SECONDS, type Replay } from './broker.js';
+import {
+  Broker,
+  type BrokerHealth,
+  type Delivery,
+  type KeptRoomCounts,
+  type Published,
+  ROOM_RETENTION_SECONDS,
+  type Replay,
+} from './broker.js';
 import { HistoryRing } from './history-ring.js';
+import { KeptRooms } from './kept-rooms.js';
 
 /** How often rooms past ROOM_RETENTION_SECONDS are looked for. */
 const RETENTION_SWEEP_MS = 3600 * 1000;
@@ -11,18 +20,22 @@ const RETENTION_SWEEP_MS = 3600 * 1000;
 /**
  * The single-process broker: seqs, history and delivery all live in this process. A
  * room's history is dropped after ROOM_RETENTION_SECONDS without a publish (as Redis
- * expires its keys), so a long-running server does not keep every room it ever saw.
+ * expires its keys), so a long-running server does not keep every room it ever saw, and
+ * at most MAX_ROOMS_KEPT rooms are kept at all: any viewer can make a room's history (JOIN
+ * and COMMENT), so past the cap the least recently used room without members is let go
+ * (to its clients, like a restart: a resume then reports a gap).
  */
 @Injectable()
 export class MemoryBroker extends Broker implements OnApplicationShutdown {
   private readonly deliveries = new Subject<Delivery>();
   readonly deliveries$ = this.deliveries.asObservable();
-  private readonly histories = new Map<string, HistoryRing>();
+  private readonly histories: KeptRooms<HistoryRing>;
   private broadcastSeq = 0;
   private readonly sweep: NodeJS.Timeout;
 
   constructor(private readonly config: DanmakuConfig) {
     super();
+    this.histories = new KeptRooms(config.MAX_ROOMS_KEPT);
     this.sweep = setInterval(() => this.forgetIdleRooms(Date.now()), RETENTION_SWEEP_MS);
     this.sweep.unref();
   }
@@ -70,16 +83,25 @@ export class MemoryBroker extends Broker implements OnApplicationShutdown {
     return { ok: true };
   }
 
+  override follow(room: string): void {
+    this.histories.follow(room);
+  }
+
+  override unfollow(room: string): void {
+    this.histories.unfollow(room);
+  }
+
+  override keptRooms(): KeptRoomCounts {
+    return { kept: this.histories.size, evicted: this.histories.evicted };
+  }
+
+  /** Rooms with members are kept whatever their age: a lost seq would restart under them. */
   private forgetIdleRooms(now: number): void {
     const oldest = now - ROOM_RETENTION_SECONDS * 1000;
-    for (const [room, history] of this.histories) {
-      if (history.lastPushAt < oldest) this.histories.delete(room);
-    }
+    this.histories.forgetIdle((history) => history.lastPushAt < oldest);
   }
 
   private historyOf(room: string): HistoryRing {
-    let history = this.histories.get(room);
-    if (!history) this.histories.set(room, (history = new HistoryRing(this.config.HISTORY_SIZE)));
-    return history;
+    return this.histories.use(room, () => new HistoryRing(this.config.HISTORY_SIZE));
   }
 }

@@ -5,9 +5,21 @@ import { type CommentDraft, encodeUserItem } from '../protocol/comment.js';
 import { redactUrl } from '../redis/redis-clients.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import type { RedisLink, RedisScript } from '../redis/redis-link.js';
-import { Broker, type BrokerHealth, type Delivery, type Published, ROOM_RETENTION_SECONDS, type Replay } from './broker.js';
+import {
+  Broker,
+  type BrokerHealth,
+  type Delivery,
+  type OnceKey,
+  type OnceResult,
+  type Published,
+  ROOM_RETENTION_SECONDS,
+  type Receipt,
+  type Replay,
+} from './broker.js';
 import { decodeMessage, encodeMessage, itemAroundSeq, priorityFlags } from './redis-message.js';
-import { PUBLISH_SCRIPT, REPLAY_SCRIPT } from './redis-scripts.js';
+import { PUBLISH_ONCE_SCRIPT, PUBLISH_SCRIPT, PUBLISH_VERBATIM_ONCE_SCRIPT, REPLAY_SCRIPT } from './redis-scripts.js';
+
+type OnceReply = [repeat: number, receipt: string];
 
 /**
  * The broker for many processes: rooms span every process and machine sharing one Redis
@@ -22,6 +34,8 @@ import { PUBLISH_SCRIPT, REPLAY_SCRIPT } from './redis-scripts.js';
  *   encodes its own batches.
  * - Likewise one channel per user while this process has connections of that user, for
  *   the items pushed to that user alone (a plain PUBLISH of the item: no seq, no history).
+ * - A once-keyed publish (Idempotency-Key) stores its key and receipt in the same script
+ *   call, under the room's tag: two calls with one key publish once, on any process.
  * - Health, reconnection and restoring the subscriptions are the RedisLink's: while Redis
  *   is down, publishes and reads fail fast (503).
  */
@@ -34,6 +48,8 @@ export class RedisBroker extends Broker {
   private readonly replayScript: RedisScript<[lastSeq: number, gap: number, items: string[]]>;
   /** The user of each user channel this process listens to. */
   private readonly userChannels = new Map<string, string>();
+  private readonly publishOnceScript: RedisScript<OnceReply>;
+  private readonly verbatimOnceScript: RedisScript<OnceReply>;
 
   constructor(
     private readonly config: DanmakuConfig,
@@ -43,6 +59,8 @@ export class RedisBroker extends Broker {
     this.keys = new RedisKeys(config.REDIS_PREFIX);
     this.publishScript = link.script('danmakuPublish', 3, PUBLISH_SCRIPT);
     this.replayScript = link.script('danmakuReplay', 2, REPLAY_SCRIPT);
+    this.publishOnceScript = link.script('danmakuPublishOnce', 4, PUBLISH_ONCE_SCRIPT);
+    this.verbatimOnceScript = link.script('danmakuPublishVerbatimOnce', 2, PUBLISH_VERBATIM_ONCE_SCRIPT);
   }
 
   /** Starts receiving: the published items, and the broadcasts. */
@@ -61,37 +79,14 @@ export class RedisBroker extends Broker {
   }
 
   async publish(room: string, drafts: CommentDraft[]): Promise<Published[]> {
-    const args: (string | number)[] = [
-      this.keys.seq(room),
-      this.keys.history(room),
-      this.keys.channel(room),
-      this.publishCommand,
-      this.config.HISTORY_SIZE,
-      ROOM_RETENTION_SECONDS,
-      room,
-      priorityFlags(drafts.map((draft) => draft.priority)),
-    ];
-    for (const draft of drafts) args.push(...itemAroundSeq(draft));
-    const first = await this.link.run(() => this.publishScript(...args));
+    const [keys, args] = this.publishArgs(room, drafts);
+    const first = await this.link.run(() => this.publishScript(...keys, ...args));
     return drafts.map((draft, i) => ({ id: draft.id, seq: first + i }));
   }
 
   async broadcast(draft: CommentDraft): Promise<Published> {
-    const [head, tail] = itemAroundSeq(draft);
-    const seq = await this.link.run(() =>
-      this.publishScript(
-        this.keys.broadcastSeq,
-        this.keys.broadcastHistory,
-        this.keys.broadcastChannel,
-        this.publishCommand,
-        0,
-        ROOM_RETENTION_SECONDS,
-        '',
-        priorityFlags([draft.priority]),
-        head,
-        tail,
-      ),
-    );
+    const [keys, args] = this.publishArgs(null, [draft]);
+    const seq = await this.link.run(() => this.publishScript(...keys, ...args));
     return { id: draft.id, seq };
   }
 
@@ -108,6 +103,34 @@ export class RedisBroker extends Broker {
     const json = encodeUserItem(draft);
     const { commands } = this.link;
     await this.link.run(() => (this.link.sharded ? commands.spublish(channel, json) : commands.publish(channel, json)));
+  }
+
+  override publishOnce(room: string, drafts: CommentDraft[], once: OnceKey): Promise<OnceResult> {
+    return this.publishDraftsOnce(room, drafts, once);
+  }
+
+  override broadcastOnce(draft: CommentDraft, once: OnceKey): Promise<OnceResult> {
+    return this.publishDraftsOnce(null, [draft], once);
+  }
+
+  override async publishVerbatimOnce(room: string | null, items: string[], once: OnceKey): Promise<OnceResult> {
+    const channel = room === null ? this.keys.broadcastChannel : this.keys.channel(room);
+    const [repeat, receipt] = await this.link.run(() =>
+      this.verbatimOnceScript(
+        channel,
+        this.keys.once(room, 'verbatim', once.key),
+        this.publishCommand,
+        encodeMessage(room, items),
+        once.ttlSeconds,
+        `0 ${items.length} `,
+      ),
+    );
+    return { receipt: parseReceipt(receipt), repeat: repeat === 1, published: [] };
+  }
+
+  override async keptReceipt(room: string | null, once: OnceKey): Promise<Receipt | undefined> {
+    const receipt = await this.link.run(() => this.link.commands.get(this.keys.once(room, 'comments', once.key)));
+    return receipt === null ? undefined : parseReceipt(receipt);
   }
 
   async lastSeq(room: string): Promise<number> {
@@ -148,6 +171,35 @@ export class RedisBroker extends Broker {
 
   private readonly deliver = (delivery: Delivery): void => this.deliveries.next(delivery);
 
+  private async publishDraftsOnce(room: string | null, drafts: CommentDraft[], once: OnceKey): Promise<OnceResult> {
+    const [keys, args] = this.publishArgs(room, drafts);
+    const onceKey = this.keys.once(room, 'comments', once.key);
+    const [repeat, receipt] = await this.link.run(() =>
+      this.publishOnceScript(...keys, onceKey, ...args, once.ttlSeconds, `${drafts.length} ${drafts[0].id}`),
+    );
+    const first = parseReceipt(receipt);
+    if (repeat === 1) return { receipt: first, repeat: true, published: [] };
+    return { receipt: first, repeat: false, published: drafts.map((draft, i) => ({ id: draft.id, seq: first.seq + i })) };
+  }
+
+  /** PUBLISH_SCRIPT's keys and arguments for a room's drafts, or a broadcast's (room null). */
+  private publishArgs(room: string | null, drafts: CommentDraft[]): [keys: string[], args: (string | number)[]] {
+    const keys =
+      room === null
+        ? [this.keys.broadcastSeq, this.keys.broadcastHistory, this.keys.broadcastChannel]
+        : [this.keys.seq(room), this.keys.history(room), this.keys.channel(room)];
+    const args: (string | number)[] = [
+      this.publishCommand,
+      // Broadcasts keep no history.
+      room === null ? 0 : this.config.HISTORY_SIZE,
+      ROOM_RETENTION_SECONDS,
+      room ?? '',
+      priorityFlags(drafts.map((draft) => draft.priority)),
+    ];
+    for (const draft of drafts) args.push(...itemAroundSeq(draft));
+    return [keys, args];
+  }
+
   private get publishCommand(): string {
     return this.link.sharded ? 'SPUBLISH' : 'PUBLISH';
   }
@@ -160,4 +212,10 @@ export class RedisBroker extends Broker {
   private subscribedTo(room: string): Promise<void> {
     return this.link.channels.whenSubscribed(this.keys.channel(room));
   }
+}
+
+/** `seq count id`, as the once scripts store it (ids hold no spaces). */
+function parseReceipt(receipt: string): Receipt {
+  const [seq, count, id] = receipt.split(' ');
+  return { id, seq: Number(seq), count: Number(count) };
 }

@@ -36,6 +36,41 @@ return first
 `;
 
 /**
+ * PUBLISH_SCRIPT at most once per key, the key stored in the same atomic call.
+ * KEYS: those of PUBLISH_SCRIPT, then the once key (same hash tag).
+ * ARGV: those of PUBLISH_SCRIPT, then the key's ttl (s) and the receipt's tail
+ *       (`count id`).
+ * Returns [repeat (0/1), receipt]: `firstSeq count id`, the first call's when repeated.
+ */
+export const PUBLISH_ONCE_SCRIPT = `
+local onceKey = KEYS[#KEYS]
+local kept = redis.call('GET', onceKey)
+if kept then return {1, kept} end
+local onceTtl = ARGV[#ARGV - 1]
+local receiptTail = ARGV[#ARGV]
+local ARGV = {unpack(ARGV, 1, #ARGV - 2)}
+local function publish()
+${PUBLISH_SCRIPT}
+end
+local receipt = string.format('%d', publish()) .. ' ' .. receiptTail
+redis.call('SET', onceKey, receipt, 'EX', onceTtl)
+return {0, receipt}
+`;
+
+/**
+ * go-push items at most once per key.
+ * KEYS: channel, once key. ARGV: publish command, message, key ttl (s), receipt.
+ * Returns [repeat (0/1), receipt].
+ */
+export const PUBLISH_VERBATIM_ONCE_SCRIPT = `
+local kept = redis.call('GET', KEYS[2])
+if kept then return {1, kept} end
+redis.call(ARGV[1], KEYS[1], ARGV[2])
+redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[3])
+return {0, ARGV[4]}
+`;
+
+/**
  * The kept items after `since`, with the same rules as HistoryRing.since.
  * KEYS: seq, history. ARGV: since. Returns [lastSeq, gap (0/1), items].
  */

@@ -138,6 +138,17 @@ export class DanmakuConfig {
   @toInt() @IsInt() @Min(0) @Max(1_000_000)
   HISTORY_SIZE = 1000;
 
+  /**
+   * Rooms whose history the in-memory broker keeps; past it the least recently used room
+   * without members here is let go. Rooms with members are always kept.
+   */
+  @toInt() @IsInt() @Min(1) @Max(10_000_000)
+  MAX_ROOMS_KEPT = 10_000;
+
+  /** How long a POST's Idempotency-Key is remembered: a repeat within it publishes nothing. */
+  @toInt() @IsInt() @Min(1) @Max(86_400)
+  IDEMPOTENCY_TTL_S = 300;
+
   @emptyAsUnset() @IsOptional() @IsString() @IsNotEmpty()
   ADMIN_TOKEN?: string = undefined;
 

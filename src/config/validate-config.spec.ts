@@ -20,6 +20,8 @@ describe('validateConfig', () => {
       SLOW_CONSUMER_MS: 5000,
       ONLINE_INTERVAL_MS: 5000,
       HISTORY_SIZE: 1000,
+      MAX_ROOMS_KEPT: 10000,
+      IDEMPOTENCY_TTL_S: 300,
       COMPRESSION: 'deflate',
       COMPRESSION_LEVEL: 6,
     });
@@ -51,6 +53,10 @@ describe('validateConfig', () => {
     ['COMPRESSION', 'gzip', 'COMPRESSION'],
     ['COMPRESSION_LEVEL', '0', 'COMPRESSION_LEVEL'],
     ['COMPRESSION_LEVEL', '10', 'COMPRESSION_LEVEL'],
+    ['MAX_ROOMS_KEPT', '0', 'MAX_ROOMS_KEPT'],
+    ['MAX_ROOMS_KEPT', 'many', 'integer'],
+    ['IDEMPOTENCY_TTL_S', '0', 'IDEMPOTENCY_TTL_S'],
+    ['IDEMPOTENCY_TTL_S', '86401', 'IDEMPOTENCY_TTL_S'],
   ])('rejects %s=%s naming the variable', (name, value, expected) => {
     expect(() => validateConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => validateConfig({ [name]: value })).toThrow(new RegExp(`${name}="${value}"[^\\n]*${expected}`));

@@ -6,6 +6,8 @@ import { AdminGuard } from './admin.guard.js';
 import { CommentRejectedFilter } from './comment-rejected.filter.js';
 import { CommentBatchDto } from './dto/comment-batch.dto.js';
 import { CommentDto } from './dto/comment.dto.js';
+import { IdempotencyKey } from './idempotency-key.js';
+import { batchAnswer, broadcastAnswer, commentAnswer } from './publish-answers.js';
 import { PublishService } from './publish.service.js';
 import { RoomIdPipe } from './room-id.pipe.js';
 
@@ -22,25 +24,30 @@ export class CommentsController {
   @Post('rooms/:room/comments')
   @UseGuards(AdminGuard)
   @HttpCode(202)
-  async comment(@Param('room', RoomIdPipe) room: string, @Body() comment: CommentDto) {
-    const [published] = await this.publisher.publish(room, [comment]);
-    return published;
+  async comment(
+    @Param('room', RoomIdPipe) room: string,
+    @Body() comment: CommentDto,
+    @IdempotencyKey() key: string | undefined,
+  ) {
+    return commentAnswer(await this.publisher.publishOnce(room, [comment], key));
   }
 
   @Post('rooms/:room/comments/batch')
   @UseGuards(AdminGuard)
   @HttpCode(202)
-  async batch(@Param('room', RoomIdPipe) room: string, @Body() batch: CommentBatchDto) {
-    const published = await this.publisher.publish(room, batch.items);
-    return { accepted: published.length, firstSeq: published[0].seq, lastSeq: published.at(-1)!.seq };
+  async batch(
+    @Param('room', RoomIdPipe) room: string,
+    @Body() batch: CommentBatchDto,
+    @IdempotencyKey() key: string | undefined,
+  ) {
+    return batchAnswer(await this.publisher.publishOnce(room, batch.items, key));
   }
 
   @Post('broadcast')
   @UseGuards(AdminGuard)
   @HttpCode(202)
-  async broadcast(@Body() comment: CommentDto) {
-    const { id } = await this.publisher.broadcast(comment);
-    return { id };
+  async broadcast(@Body() comment: CommentDto, @IdempotencyKey() key: string | undefined) {
+    return broadcastAnswer(await this.publisher.broadcastOnce(comment, key));
   }
 
   @Get('rooms/:room')

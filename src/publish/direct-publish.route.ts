@@ -9,6 +9,8 @@ import { isValidRoomId } from '../protocol/room-id.js';
 import { AdminGuard } from './admin.guard.js';
 import { rejectionBody } from './comment-rejected.filter.js';
 import { compileDtoCheck } from './dto-check.js';
+import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyOf } from './idempotency-key.js';
+import { batchAnswer, commentAnswer } from './publish-answers.js';
 import { CommentBatchDto } from './dto/comment-batch.dto.js';
 import { CommentDto } from './dto/comment.dto.js';
 import { type CommentInput, PublishService } from './publish.service.js';
@@ -139,14 +141,20 @@ export class DirectPublishRoute implements OnApplicationBootstrap {
       return framework(request, response);
     }
     try {
-      const published = await this.publisher.publish(target.room, comments);
-      answer(
-        response,
-        202,
-        target.batch
-          ? { accepted: published.length, firstSeq: published[0].seq, lastSeq: published.at(-1)!.seq }
-          : published[0],
-      );
+      const header = request.headers[IDEMPOTENCY_KEY_HEADER];
+      if (header === undefined) {
+        const published = await this.publisher.publish(target.room, comments);
+        answer(
+          response,
+          202,
+          target.batch
+            ? { accepted: published.length, firstSeq: published[0].seq, lastSeq: published.at(-1)!.seq }
+            : published[0],
+        );
+        return;
+      }
+      const receipt = await this.publisher.publishOnce(target.room, comments, idempotencyKeyOf(header));
+      answer(response, 202, target.batch ? batchAnswer(receipt) : commentAnswer(receipt));
     } catch (error) {
       if (error instanceof CommentRejectedError) return answer(response, 422, rejectionBody(error));
       if (error instanceof HttpException) return answerError(response, error);

@@ -2,6 +2,8 @@ import { BadRequestException, Body, Controller, HttpCode, Post, UseGuards, UsePi
 import { InputValidationPipe } from '../validation/input-validation.pipe.js';
 import { AdminGuard } from './admin.guard.js';
 import { PushAllDto, PushRoomDto } from './dto/go-push.dto.js';
+import { IdempotencyKey } from './idempotency-key.js';
+import { pushAnswer } from './publish-answers.js';
 import { PublishService } from './publish.service.js';
 import { splitJsonArray } from './split-json-array.js';
 
@@ -14,18 +16,14 @@ export class GoPushController {
 
   @Post('room')
   @HttpCode(200)
-  async pushRoom(@Body() form: PushRoomDto) {
-    const items = itemsOf(form);
-    await this.publisher.pushVerbatim(form.room, items);
-    return { accepted: items.length };
+  async pushRoom(@Body() form: PushRoomDto, @IdempotencyKey() key: string | undefined) {
+    return pushAnswer(await this.publisher.pushVerbatimOnce(form.room, itemsOf(form), key));
   }
 
   @Post('all')
   @HttpCode(200)
-  async pushAll(@Body() form: PushAllDto) {
-    const items = itemsOf(form);
-    await this.publisher.pushVerbatim(null, items);
-    return { accepted: items.length };
+  async pushAll(@Body() form: PushAllDto, @IdempotencyKey() key: string | undefined) {
+    return pushAnswer(await this.publisher.pushVerbatimOnce(null, itemsOf(form), key));
   }
 }
 

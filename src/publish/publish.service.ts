@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Broker, type Published } from '../broker/broker.js';
+import { Broker, type OnceResult, type Published, type Receipt } from '../broker/broker.js';
+import { DanmakuConfig } from '../config/danmaku-config.js';
 import { DanmakuEvents } from '../events/danmaku-events.js';
 import type { CandidateComment, CommentOrigin } from '../protocol/candidate-comment.js';
 import { CommentPipeline } from '../moderation/comment-pipeline.service.js';
@@ -27,6 +28,7 @@ export class PublishService {
     private readonly pipeline: CommentPipeline,
     private readonly stats: StatsService,
     private readonly events: DanmakuEvents,
+    private readonly config: DanmakuConfig,
   ) {}
 
   /** @throws CommentRejectedError when a filter refuses one of the comments (none is published). */
@@ -65,6 +67,58 @@ export class PublishService {
     return this.broker.publishVerbatim(room, items);
   }
 
+  /*
+   * The same three at most once per Idempotency-Key (undefined: every call publishes),
+   * for the POST routes. The key is kept IDEMPOTENCY_TTL_S with the receipt of the first
+   * call, stored by the broker with the publish itself: a repeat, even a concurrent one,
+   * gets that receipt and publishes nothing, whatever its body. With comment filters, the
+   * kept receipt is looked for first (one more read), so a repeat is answered as the first
+   * call was even when the filters would now refuse it; a call they refused keeps no key.
+   */
+
+  /** @throws CommentRejectedError as publish does */
+  async publishOnce(room: string, inputs: CommentInput[], key: string | undefined): Promise<Receipt> {
+    if (key === undefined) return receiptOf(await this.publish(room, inputs));
+    const kept = await this.keptReceipt(room, key);
+    if (kept) return kept;
+    const comments = await this.review(room, inputs, 'rest');
+    const ts = Date.now();
+    const drafts = comments.map((comment) => draft(comment, ts));
+    return this.settle(comments, await this.broker.publishOnce(room, drafts, this.onceKey(key)));
+  }
+
+  async broadcastOnce(input: CommentInput, key: string | undefined): Promise<Receipt> {
+    if (key === undefined) return receiptOf([await this.broadcast(input)]);
+    const kept = await this.keptReceipt(null, key);
+    if (kept) return kept;
+    const comments = await this.review(null, [input], 'rest');
+    return this.settle(comments, await this.broker.broadcastOnce(draft(comments[0], Date.now()), this.onceKey(key)));
+  }
+
+  async pushVerbatimOnce(room: string | null, items: string[], key: string | undefined): Promise<Receipt> {
+    if (key === undefined) {
+      await this.pushVerbatim(room, items);
+      return { id: '', seq: 0, count: items.length };
+    }
+    return (await this.broker.publishVerbatimOnce(room, items, this.onceKey(key))).receipt;
+  }
+
+  /** Only worth a read when there are filters: without them the broker's own check suffices. */
+  private keptReceipt(room: string | null, key: string): Promise<Receipt | undefined> | undefined {
+    return this.pipeline.isEmpty ? undefined : this.broker.keptReceipt(room, this.onceKey(key));
+  }
+
+  private onceKey(key: string) {
+    return { key, ttlSeconds: this.config.IDEMPOTENCY_TTL_S };
+  }
+
+  /** Counts and announces what a once-keyed call published (nothing, for a repeat). */
+  private settle(comments: CandidateComment[], { receipt, published }: OnceResult): Receipt {
+    this.stats.commentsIn += published.length;
+    if (published.length > 0) this.announce(comments, published, 'rest');
+    return receipt;
+  }
+
   private review(room: string | null, inputs: CommentInput[], origin: CommentOrigin): Promise<CandidateComment[]> | CandidateComment[] {
     const candidates = inputs.map(
       ({ text, color, mode, user, priority }): CandidateComment => ({ room, text, color, mode, user, priority }),
@@ -78,6 +132,10 @@ export class PublishService {
       this.events.emitAccepted({ room: comments[i].room, id: published[i].id, seq: published[i].seq, comment: comments[i], origin });
     }
   }
+}
+
+function receiptOf(published: Published[]): Receipt {
+  return { id: published[0].id, seq: published[0].seq, count: published.length };
 }
 
 function draft(comment: CandidateComment, ts: number): CommentDraft {

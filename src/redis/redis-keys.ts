@@ -45,6 +45,14 @@ export class RedisKeys {
     return `${this.prefix}{*user:${escapeRoom(user)}}:ch`;
   }
 
+  /**
+   * A once-keyed publish's receipt (see OnceKey), under the room's tag so the publish
+   * script stores it with the publish; `kind` keeps comments and go-push items apart.
+   */
+  once(room: string | null, kind: 'comments' | 'verbatim', key: string): string {
+    return `${room === null ? `${this.prefix}{*all}` : this.tag(room)}:once:${kind}:${key}`;
+  }
+
   /** Per-process counts of the room's members, and their running total in field `#`. */
   presence(room: string): string {
     return `${this.tag(room)}:on`;

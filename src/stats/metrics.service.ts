@@ -73,6 +73,23 @@ export class MetricsService {
       },
     });
     new Gauge({
+      name: 'danmaku_rooms_kept',
+      help: 'Rooms whose history this process keeps (in-memory broker; at most MAX_ROOMS_KEPT while idle rooms remain)',
+      registers: [this.registry],
+      collect() {
+        this.set(broker.keptRooms().kept);
+      },
+    });
+    new Counter({
+      name: 'danmaku_rooms_evicted_total',
+      help: 'Idle rooms whose history was let go to stay under MAX_ROOMS_KEPT, least recently used first',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(broker.keptRooms().evicted);
+      },
+    });
+    new Gauge({
       name: 'danmaku_broker_up',
       help: '1 while the broker is reachable',
       registers: [this.registry],

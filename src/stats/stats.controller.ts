@@ -36,9 +36,12 @@ export class StatsController {
   @Header('Cache-Control', 'no-store')
   snapshot() {
     const s = this.stats;
+    const kept = this.broker.keptRooms();
     return {
       connections: this.rooms.connectionCount,
       rooms: this.rooms.roomCount,
+      roomsKept: kept.kept,
+      roomsEvicted: kept.evicted,
       commentsIn: s.commentsIn,
       framesOut: s.framesOut,
       bytesOut: s.bytesOut,

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { get, postJson, roomPath } from '../support/http.js';
+import { postOnce } from '../support/idempotent-post.js';
 import { type RunningServer, startFailing, startServer } from '../support/server.js';
 import { Viewer, eventually } from '../support/viewer.js';
 import { OwnRedisCluster, redisCli, uniquePrefix } from './redis-support.js';
@@ -86,6 +88,25 @@ describe('Redis Cluster with sharded pub/sub', () => {
     const answer = await postJson(a.http, '/broadcast', { text: 'cluster-wide' });
     const frame = await onB.next((f) => f.type === 'PUSH' && f.data.room === null);
     expect(frame.data.items).toEqual([expect.objectContaining({ id: answer.body.id, text: 'cluster-wide' })]);
+  });
+
+  it('stores Idempotency-Keys on the shard of each room (and of broadcasts): a repeat on the other process publishes nothing', async () => {
+    const key = randomUUID();
+    for (const room of rooms) {
+      const first = await postOnce(a.http, `/rooms/${room}/comments`, key, { text: 'once per shard' });
+      const repeat = await postOnce(b.http, `/rooms/${room}/comments`, key, { text: 'once per shard' });
+      expect(first.status).toBe(202);
+      expect(repeat.text).toBe(first.text);
+      expect(redisCli(cluster.ownerOf(`${prefix}{${room}}:ch`), 'exists', `${prefix}{${room}}:once:comments:${key}`)).toBe('1');
+    }
+    const seqs = await Promise.all(rooms.map(async (room) => (await get(b.http, roomPath(room))).body.seq));
+    const again = await Promise.all(rooms.map((room) => postOnce(b.http, `/rooms/${room}/comments`, key, { text: 'once per shard' })));
+    expect(await Promise.all(rooms.map(async (room) => (await get(a.http, roomPath(room))).body.seq))).toEqual(seqs);
+    expect(again.map((answer) => answer.status)).toEqual(rooms.map(() => 202));
+    const broadcasts = await Promise.all([a, b].map((server) => postOnce(server.http, '/broadcast', key, { text: 'once to all' })));
+    expect(broadcasts[1].text).toBe(broadcasts[0].text);
+    const pushes = await Promise.all([a, b].map((server) => postOnce(server.http, '/push/all', key, new URLSearchParams({ items: '[1]' }))));
+    expect(pushes.map((answer) => answer.text)).toEqual(['{"accepted":1}', '{"accepted":1}']);
   });
 
   it('turns unhealthy when one master stops answering, and delivers again on that shard when it is back', async () => {
