@@ -1,6 +1,7 @@
 import { SignJWT } from 'jose';
 import type { ClientOptions } from 'ws';
 import { get, postJson } from './support/http.js';
+import { postOnce } from './support/idempotent-post.js';
 import { type RunningServer, startExample, startServer } from './support/server.js';
 import { type Frame, Viewer } from './support/viewer.js';
 
@@ -90,6 +91,17 @@ describe('POST /users/:user/messages (one process, viewer tokens)', () => {
     await postJson(server.http, userPath('dave'), { text: 'now' }, TOKEN);
     expect((await dave.next(isUserPush)).data.items[0].text).toBe('now');
     expect(dave.frames.filter(isUserPush)).toHaveLength(1);
+  });
+
+  it('pushes once for a repeated Idempotency-Key and answers the first id again', async () => {
+    const erin = await connectAs('erin');
+    const first = await postOnce(server.http, userPath('erin'), 'erin-once', { text: 'once' }, TOKEN);
+    const repeat = await postOnce(server.http, userPath('erin'), 'erin-once', { text: 'once again?' }, TOKEN);
+    expect(first.status).toBe(202);
+    expect(repeat.status).toBe(202);
+    expect(repeat.body).toEqual(first.body);
+    await postJson(server.http, userPath('erin'), { text: 'after' }, TOKEN);
+    await vi.waitFor(() => expect(erin.frames.filter(isUserPush).map((frame) => frame.data.items[0].text)).toEqual(['once', 'after']));
   });
 
   it('stops at a closed tab and still reaches the other, and reaches the user again after a reconnect', async () => {

@@ -188,6 +188,17 @@ export abstract class Broker {
     this.deliverToUser({ user, json: encodeUserItem(draft) });
   }
 
+  /** pushToUser at most once per key; like the other once-variants, kept in this process by default. */
+  async pushToUserOnce(user: string, draft: CommentDraft, once: OnceKey): Promise<OnceResult> {
+    const { receipt, repeat } = await this.onceMemo.run(
+      `u\n${user}\n${once.key}`,
+      once.ttlSeconds * 1000,
+      () => this.pushToUser(user, draft),
+      () => ({ id: draft.id, seq: 0, count: 1 }),
+    );
+    return { receipt, repeat, published: [] };
+  }
+
   /**
    * This process has connections of the user from now on (its first one opened): a
    * broker that delivers a user's items only to the processes that asked listens from here.

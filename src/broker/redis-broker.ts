@@ -105,6 +105,20 @@ export class RedisBroker extends Broker {
     await this.link.run(() => (this.link.sharded ? commands.spublish(channel, json) : commands.publish(channel, json)));
   }
 
+  override async pushToUserOnce(user: string, draft: CommentDraft, once: OnceKey): Promise<OnceResult> {
+    const [repeat, receipt] = await this.link.run(() =>
+      this.verbatimOnceScript(
+        this.keys.userChannel(user),
+        this.keys.userOnce(user, once.key),
+        this.publishCommand,
+        encodeUserItem(draft),
+        once.ttlSeconds,
+        `0 1 ${draft.id}`,
+      ),
+    );
+    return { receipt: parseReceipt(receipt), repeat: repeat === 1, published: [] };
+  }
+
   override publishOnce(room: string, drafts: CommentDraft[], once: OnceKey): Promise<OnceResult> {
     return this.publishDraftsOnce(room, drafts, once);
   }

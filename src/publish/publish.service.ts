@@ -62,6 +62,15 @@ export class PublishService {
     return message.id;
   }
 
+  /** pushToUser at most once per Idempotency-Key (undefined: every call pushes); the id of the first push. */
+  async pushToUserOnce(user: string, input: CommentInput, key: string | undefined): Promise<string> {
+    if (key === undefined) return this.pushToUser(user, input);
+    const [comment] = await this.review(null, [input], 'rest');
+    const { receipt, repeat } = await this.broker.pushToUserOnce(user, draft(comment, Date.now()), this.onceKey(key));
+    if (!repeat) this.stats.commentsIn++;
+    return receipt.id;
+  }
+
   /** go-push items: forwarded as they came, no filters, no seq, not counted as comments. */
   pushVerbatim(room: string | null, items: string[]): Promise<void> {
     return this.broker.publishVerbatim(room, items);

@@ -3,6 +3,7 @@ import { InputValidationPipe } from '../validation/input-validation.pipe.js';
 import { AdminGuard } from './admin.guard.js';
 import { CommentRejectedFilter } from './comment-rejected.filter.js';
 import { UserMessageDto } from './dto/user-message.dto.js';
+import { IdempotencyKey } from './idempotency-key.js';
 import { PublishService } from './publish.service.js';
 import { UserIdPipe } from './user-id.pipe.js';
 
@@ -16,8 +17,11 @@ export class UserMessagesController {
   @Post('users/:user/messages')
   @UseGuards(AdminGuard)
   @HttpCode(202)
-  async message(@Param('user', UserIdPipe) user: string, @Body() message: UserMessageDto) {
-    const id = await this.publisher.pushToUser(user, message);
-    return { id };
+  async message(
+    @Param('user', UserIdPipe) user: string,
+    @Body() message: UserMessageDto,
+    @IdempotencyKey() key: string | undefined,
+  ) {
+    return { id: await this.publisher.pushToUserOnce(user, message, key) };
   }
 }

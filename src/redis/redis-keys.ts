@@ -53,6 +53,11 @@ export class RedisKeys {
     return `${room === null ? `${this.prefix}{*all}` : this.tag(room)}:once:${kind}:${key}`;
   }
 
+  /** A once-keyed push to one user's receipt, under the user channel's tag (see once). */
+  userOnce(user: string, key: string): string {
+    return `${this.prefix}{*user:${escapeRoom(user)}}:once:user:${key}`;
+  }
+
   /** Per-process counts of the room's members, and their running total in field `#`. */
   presence(room: string): string {
     return `${this.tag(room)}:on`;

@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
 import { postJson } from '../support/http.js';
+import { postOnce } from '../support/idempotent-post.js';
 import { type RunningServer, startServer } from '../support/server.js';
 import { type Frame, Viewer, eventually } from '../support/viewer.js';
 import { OwnRedisCluster, redisCli, SHARED_REDIS_URL, uniquePrefix } from './redis-support.js';
@@ -54,6 +55,18 @@ function userMessagesAcross(deployment: () => Deployment) {
     const own = await postJson(b.http, userPath('bob'), { text: 'for bob' });
     expect((await bobOnA.next(isUserPush)).data).toMatchObject({ to: 'bob', items: [{ id: own.body.id, text: 'for bob' }] });
     expect(bobOnA.frames.filter((frame) => frame.type === 'PUSH')).toHaveLength(1);
+  });
+
+  it('pushes once for an Idempotency-Key repeated on another process, answering the first id', async () => {
+    const { a, b, subscribers } = deployment();
+    const frank = await connectAs(a, 'frank');
+    await eventually(() => subscribers('frank') === 1);
+    const first = await postOnce(a.http, userPath('frank'), 'frank-once', { text: 'once' });
+    const repeat = await postOnce(b.http, userPath('frank'), 'frank-once', { text: 'once' });
+    expect(first.status).toBe(202);
+    expect(repeat.body).toEqual(first.body);
+    await postJson(b.http, userPath('frank'), { text: 'after' });
+    await vi.waitFor(() => expect(frank.frames.filter(isUserPush).map((frame) => frame.data.items[0].text)).toEqual(['once', 'after']));
   });
 
   it('gives the user channel up with the user’s last connection on a process, and answers 202 with nobody there', async () => {
