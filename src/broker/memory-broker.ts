@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { type CommentDraft, encodeItem } from '../protocol/comment.js';
-import { Broker, type BrokerHealth, type Delivery, type Published, ROOM_RETENTION_SECONDS, type Replay } from './broker.js';
+import { Broker, type BrokerHealth, type Delivery, type Published, ROOM_RETENTION_SECONDS, type Replay, type RoomHead } from './broker.js';
 import { HistoryRing } from './history-ring.js';
 
 /** How often rooms past ROOM_RETENTION_SECONDS are looked for. */
@@ -12,6 +13,10 @@ const RETENTION_SWEEP_MS = 3600 * 1000;
  * The single-process broker: seqs, history and delivery all live in this process. A
  * room's history is dropped after ROOM_RETENTION_SECONDS without a publish (as Redis
  * expires its keys), so a long-running server does not keep every room it ever saw.
+ *
+ * Every history this process creates gets an epoch of its own: this process's random name
+ * and a counter, so a restarted process (or a room forgotten and begun again) never
+ * repeats one.
  */
 @Injectable()
 export class MemoryBroker extends Broker implements OnApplicationShutdown {
@@ -19,6 +24,8 @@ export class MemoryBroker extends Broker implements OnApplicationShutdown {
   readonly deliveries$ = this.deliveries.asObservable();
   private readonly histories = new Map<string, HistoryRing>();
   private broadcastSeq = 0;
+  private readonly epochPrefix = randomBytes(6).toString('base64url');
+  private historiesCreated = 0;
   private readonly sweep: NodeJS.Timeout;
 
   constructor(private readonly config: DanmakuConfig) {
@@ -60,10 +67,16 @@ export class MemoryBroker extends Broker implements OnApplicationShutdown {
     return this.histories.get(room)?.lastSeq ?? 0;
   }
 
-  async replay(room: string, since: number): Promise<Replay> {
-    const history = this.histories.get(room);
-    if (!history) return { items: [], firstSeq: 1, lastSeq: 0, gap: since > 0 };
-    return { ...history.since(since), lastSeq: history.lastSeq };
+  override async head(room: string): Promise<RoomHead> {
+    const history = this.historyOf(room);
+    return { seq: history.lastSeq, epoch: history.epoch };
+  }
+
+  async replay(room: string, since: number, epoch?: string): Promise<Replay> {
+    const history = this.historyOf(room);
+    // A seq of another history: everything kept is new to the caller.
+    const from = epoch !== undefined && epoch !== history.epoch ? -1 : since;
+    return { ...history.since(from), lastSeq: history.lastSeq, epoch: history.epoch };
   }
 
   health(): BrokerHealth {
@@ -79,7 +92,11 @@ export class MemoryBroker extends Broker implements OnApplicationShutdown {
 
   private historyOf(room: string): HistoryRing {
     let history = this.histories.get(room);
-    if (!history) this.histories.set(room, (history = new HistoryRing(this.config.HISTORY_SIZE)));
+    if (!history) {
+      // Created at a read too, so the epoch a viewer is told before the first comment stays the room's.
+      history = new HistoryRing(this.config.HISTORY_SIZE, `${this.epochPrefix}.${(++this.historiesCreated).toString(36)}`);
+      this.histories.set(room, history);
+    }
     return history;
   }
 }

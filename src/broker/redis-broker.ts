@@ -5,9 +5,10 @@ import type { CommentDraft } from '../protocol/comment.js';
 import { redactUrl } from '../redis/redis-clients.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import type { RedisLink, RedisScript } from '../redis/redis-link.js';
-import { Broker, type BrokerHealth, type Delivery, type Published, ROOM_RETENTION_SECONDS, type Replay } from './broker.js';
+import { Broker, type BrokerHealth, type Delivery, type Published, ROOM_RETENTION_SECONDS, type Replay, type RoomHead } from './broker.js';
+import { GapFiller, MAX_FILL_ITEMS } from './gap-filler.js';
 import { decodeMessage, encodeMessage, itemAroundSeq, priorityFlags } from './redis-message.js';
-import { PUBLISH_SCRIPT, REPLAY_SCRIPT } from './redis-scripts.js';
+import { HEAD_SCRIPT, PUBLISH_SCRIPT, REPLAY_SCRIPT } from './redis-scripts.js';
 
 /**
  * The broker for many processes: rooms span every process and machine sharing one Redis
@@ -21,7 +22,10 @@ import { PUBLISH_SCRIPT, REPLAY_SCRIPT } from './redis-scripts.js';
  *   encoded them and go to deliveries$ like the memory broker's: each process merges and
  *   encodes its own batches.
  * - Health, reconnection and restoring the subscriptions are the RedisLink's: while Redis
- *   is down, publishes and reads fail fast (503).
+ *   is down, publishes and reads fail fast (503). What a room missed meanwhile (or lost on
+ *   the way) is read from its history and delivered in order by the GapFiller; each room's
+ *   history has an epoch, kept in a key beside its seq, that a Redis which lost the
+ *   history names anew.
  */
 export class RedisBroker extends Broker {
   private readonly logger = new Logger('RedisBroker');
@@ -29,7 +33,9 @@ export class RedisBroker extends Broker {
   readonly deliveries$ = this.deliveries.asObservable();
   private readonly keys: RedisKeys;
   private readonly publishScript: RedisScript<number>;
-  private readonly replayScript: RedisScript<[lastSeq: number, gap: number, items: string[]]>;
+  private readonly replayScript: RedisScript<[lastSeq: number, gap: number, items: string[], epoch: string]>;
+  private readonly headScript: RedisScript<[lastSeq: number, epoch: string]>;
+  private readonly filler: GapFiller;
 
   constructor(
     private readonly config: DanmakuConfig,
@@ -37,13 +43,21 @@ export class RedisBroker extends Broker {
   ) {
     super();
     this.keys = new RedisKeys(config.REDIS_PREFIX);
-    this.publishScript = link.script('danmakuPublish', 3, PUBLISH_SCRIPT);
-    this.replayScript = link.script('danmakuReplay', 2, REPLAY_SCRIPT);
+    this.publishScript = link.script('danmakuPublish', 4, PUBLISH_SCRIPT);
+    this.replayScript = link.script('danmakuReplay', 3, REPLAY_SCRIPT);
+    this.headScript = link.script('danmakuHead', 2, HEAD_SCRIPT);
+    this.filler = new GapFiller({
+      read: (room, since, epoch) => this.link.run(() => this.readHistory(room, since, epoch, MAX_FILL_ITEMS)),
+      deliver: (delivery) => this.deliveries.next(delivery),
+      isUp: () => this.link.health().ok,
+    });
   }
 
   /** Starts receiving: the published items, and the broadcasts. */
   async connect(): Promise<void> {
-    this.link.channels.onMessage((_channel, message) => decodeMessage(message, this.deliver));
+    this.link.channels.onMessage((_channel, message) => decodeMessage(message, this.filler.take));
+    // Up again: every subscription is restored, and what was published meanwhile is in the histories.
+    this.link.back$.subscribe(() => this.filler.fillAll());
     this.link.channels.subscribe(this.keys.broadcastChannel);
     await this.link.channels.whenSubscribed(this.keys.broadcastChannel);
     this.logger.log(
@@ -56,6 +70,7 @@ export class RedisBroker extends Broker {
       this.keys.seq(room),
       this.keys.history(room),
       this.keys.channel(room),
+      this.keys.epoch(room),
       this.publishCommand,
       this.config.HISTORY_SIZE,
       ROOM_RETENTION_SECONDS,
@@ -74,6 +89,7 @@ export class RedisBroker extends Broker {
         this.keys.broadcastSeq,
         this.keys.broadcastHistory,
         this.keys.broadcastChannel,
+        this.keys.broadcastEpoch,
         this.publishCommand,
         0,
         ROOM_RETENTION_SECONDS,
@@ -100,10 +116,19 @@ export class RedisBroker extends Broker {
     return seq === null ? 0 : Number(seq);
   }
 
-  async replay(room: string, since: number): Promise<Replay> {
+  override async head(room: string): Promise<RoomHead> {
     await this.subscribedTo(room);
-    const [lastSeq, gap, items] = await this.link.run(() => this.replayScript(this.keys.seq(room), this.keys.history(room), since));
-    return { items, firstSeq: lastSeq - items.length + 1, lastSeq, gap: gap === 1 };
+    const [seq, epoch] = await this.link.run(() => this.headScript(this.keys.seq(room), this.keys.epoch(room), ROOM_RETENTION_SECONDS));
+    this.filler.observe(room, seq, epoch);
+    return { seq, epoch };
+  }
+
+  async replay(room: string, since: number, epoch?: string): Promise<Replay> {
+    await this.subscribedTo(room);
+    const replay = await this.link.run(() => this.readHistory(room, since, epoch, 0));
+    const trimmed = this.filler.trim(room, replay);
+    this.filler.observe(room, replay.lastSeq, replay.epoch);
+    return trimmed;
   }
 
   health(): BrokerHealth {
@@ -111,14 +136,28 @@ export class RedisBroker extends Broker {
   }
 
   override follow(room: string): void {
+    this.filler.follow(room);
     this.link.channels.subscribe(this.keys.channel(room));
   }
 
   override unfollow(room: string): void {
+    this.filler.unfollow(room);
     this.link.channels.unsubscribe(this.keys.channel(room));
   }
 
-  private readonly deliver = (delivery: Delivery): void => this.deliveries.next(delivery);
+  /** The kept items after `since` (all of them for another epoch), at most `limit` (0: all kept). */
+  private async readHistory(room: string, since: number, epoch: string | undefined, limit: number): Promise<Replay> {
+    const [lastSeq, gap, items, current] = await this.replayScript(
+      this.keys.seq(room),
+      this.keys.history(room),
+      this.keys.epoch(room),
+      since,
+      epoch ?? '',
+      ROOM_RETENTION_SECONDS,
+      limit,
+    );
+    return { items, firstSeq: lastSeq - items.length + 1, lastSeq, gap: gap === 1, epoch: current };
+  }
 
   private get publishCommand(): string {
     return this.link.sharded ? 'SPUBLISH' : 'PUBLISH';
