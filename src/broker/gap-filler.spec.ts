@@ -187,16 +187,23 @@ describe('GapFiller', () => {
     expect(h.reads).toEqual([]);
   });
 
-  it('trims a joiner’s replay at what is delivered while a fill is in flight (the fill brings it the rest)', async () => {
+  it('trims a joiner’s replay at what is delivered (a fill or the live items bring it the rest)', async () => {
     h = new Harness();
-    await h.publishLive(2);
+    const first = await h.publish(2);
+    expect(h.filler.trim(ROOM, await h.broker.replay(ROOM, 0)).items).toHaveLength(2);
+    for (const delivery of first) h.filler.take(delivery);
     h.filler.observe(ROOM, 2, (await h.broker.head(ROOM)).epoch);
+    const inFlight = await h.publish(1);
+    expect(h.filler.trim(ROOM, await h.broker.replay(ROOM, 0)).items).toHaveLength(2);
+    h.filler.take(inFlight[0]);
+    expect(h.filler.trim(ROOM, await h.broker.replay(ROOM, 0)).items).toHaveLength(3);
     await h.publish(3);
     h.filler.fillAll();
-    const replay = await h.broker.replay(ROOM, 0);
-    expect(h.filler.trim(ROOM, replay).items).toHaveLength(2);
+    expect(h.filler.trim(ROOM, await h.broker.replay(ROOM, 0)).items).toHaveLength(3);
     await h.release();
-    expect(h.filler.trim(ROOM, await h.broker.replay(ROOM, 0)).items).toHaveLength(5);
+    expect(h.filler.trim(ROOM, await h.broker.replay(ROOM, 0)).items).toHaveLength(6);
+    // A replay of another history is not this stream's to trim.
+    expect(h.filler.trim(ROOM, { ...(await h.broker.replay(ROOM, 0)), epoch: 'other' }).items).toHaveLength(6);
   });
 
   it('keeps holding through a failed fill while the broker is down, and fills when it is back', async () => {

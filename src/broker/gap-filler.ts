@@ -114,12 +114,13 @@ export class GapFiller {
   }
 
   /**
-   * A replay for a member joining while the room's fill is in flight stops where the
-   * delivered items end: the fill hands the rest to every member, the joiner included.
+   * A replay for a member joining the room stops where the delivered items end: the rest
+   * reaches every member live or with a fill, the joiner included, and replaying it too
+   * would deliver it twice.
    */
   trim(room: string, replay: Replay): Replay {
     const stream = this.rooms.get(room);
-    if (stream === undefined || stream.held === undefined || replay.epoch !== stream.epoch) return replay;
+    if (stream === undefined || stream.last < 0 || replay.epoch !== stream.epoch) return replay;
     const keep = Math.max(0, Math.min(replay.items.length, stream.last - replay.firstSeq + 1));
     return keep === replay.items.length ? replay : { ...replay, items: replay.items.slice(0, keep) };
   }
