@@ -34,7 +34,7 @@ describe('a process fills its own gaps', () => {
         const posted = await postJson(b.http, roomPath(room) + '/comments', { text: `${label}${i}` });
         return posted.status === 202 ? posted : undefined;
       }, 15_000);
-      seqs.push(answer.body.seq);
+      seqs.push(answer!.body.seq);
     }
     return seqs;
   }
