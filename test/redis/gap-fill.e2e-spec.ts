@@ -1,7 +1,7 @@
 import { get, postJson, roomPath } from '../support/http.js';
 import { type RunningServer, startServer } from '../support/server.js';
 import { Viewer, eventually } from '../support/viewer.js';
-import { OwnRedis, redisCli, uniquePrefix } from './redis-support.js';
+import { OwnRedis, OwnRedisCluster, redisCli, uniquePrefix } from './redis-support.js';
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -171,5 +171,57 @@ describe('a process fills its own gaps', () => {
     await vi.waitFor(() => expect(seqsOf(viewer, 'vanish')).toEqual([...range(1, 10), 1, 2, 3]));
     await publish('vanish', 1);
     await vi.waitFor(() => expect(seqsOf(viewer, 'vanish')).toEqual([...range(1, 10), 1, 2, 3, 4]));
+  });
+});
+
+/**
+ * On a Redis Cluster, ioredis re-opens a sharded subscriber connection on its own, without
+ * an event: the process notices the gap at the room's next live item and fills it then.
+ */
+describe('a process fills its own gaps on a Redis Cluster', () => {
+  let cluster: OwnRedisCluster;
+  let a: RunningServer;
+  let b: RunningServer;
+  const prefix = uniquePrefix('gapfill-cluster');
+  const viewers: Viewer[] = [];
+
+  beforeAll(async () => {
+    cluster = await OwnRedisCluster.start(3, ['a', 'b']);
+    const env = { REDIS_CLUSTER: 'true', REDIS_PREFIX: prefix, REDIS_TIMEOUT_MS: '500', BATCH_WINDOW_MS: '50', BATCH_MAX_ITEMS: '1000' };
+    [a, b] = await Promise.all([startServer({ ...env, REDIS_URL: cluster.urlFor('a') }), startServer({ ...env, REDIS_URL: cluster.urlFor('b') })]);
+  });
+  afterAll(async () => {
+    for (const viewer of viewers) viewer.close();
+    await Promise.all([a?.stop(), b?.stop()]);
+    await cluster?.stop();
+  });
+
+  it('after its sharded subscriber is cut (CLIENT KILL TYPE pubsub), the viewer gets everything, in order, once', async () => {
+    const viewer = await Viewer.connect(a.ws);
+    viewers.push(viewer);
+    await viewer.join('sharded');
+    const publishOne = async (text: string) => {
+      const answer = await eventually(async () => {
+        const posted = await postJson(b.http, roomPath('sharded') + '/comments', { text });
+        return posted.status === 202 ? posted : undefined;
+      }, 15_000);
+      return answer!.body.seq as number;
+    };
+    for (let i = 0; i < 10; i++) await publishOne(`before${i}`);
+    await vi.waitFor(() => expect(viewer.itemsIn('sharded')).toHaveLength(10));
+
+    // A cannot subscribe again until let in; its command connections stay, so it stays up.
+    cluster.lockOut('a');
+    redisCli(cluster.ownerOf(`${prefix}{sharded}:ch`), 'CLIENT', 'KILL', 'TYPE', 'pubsub');
+    let last = 0;
+    for (let i = 0; i < 20; i++) last = await publishOne(`missed${i}`);
+    expect(viewer.itemsIn('sharded')).toHaveLength(10);
+    cluster.letIn('a');
+    // Published until one reaches A live: that one shows the jump, and the fill comes first.
+    await eventually(async () => {
+      last = await publishOne('after');
+      return viewer.itemsIn('sharded').some((item) => item.seq === last);
+    }, 15_000, 200);
+    expect(viewer.itemsIn('sharded').map((item) => item.seq)).toEqual(range(1, last));
   });
 });

@@ -29,6 +29,11 @@ export interface OwnRedisOptions {
   users?: string[];
 }
 
+/** redis-server arguments for an ACL user whose password is its name. */
+function userArgs(user: string, lockedOut = false): string[] {
+  return ['--user', user, lockedOut ? 'off' : 'on', `>${user}`, '~*', '&*', '+@all'];
+}
+
 /**
  * A redis-server of the test's own on a free port, so it can be killed, restarted and
  * stopped (SIGSTOP) without touching the shared one. Without `persistent`, a restart is
@@ -68,7 +73,7 @@ export class OwnRedis {
       mkdirSync(this.dir);
     }
     const persistence = this.options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-    const users = (this.options.users ?? []).flatMap((user) => ['--user', user, lockedOut.includes(user) ? 'off' : 'on', `>${user}`, '~*', '&*', '+@all']);
+    const users = (this.options.users ?? []).flatMap((user) => userArgs(user, lockedOut.includes(user)));
     const child = spawn(
       'redis-server',
       ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', this.dir, '--logfile', '', ...users],
@@ -122,9 +127,11 @@ export class OwnRedisCluster {
     readonly nodes: OwnRedisNode[],
   ) {}
 
-  static async start(size = 3): Promise<OwnRedisCluster> {
+  /** `users`: ACL users on every node, as OwnRedis has them. */
+  static async start(size = 3, users: string[] = []): Promise<OwnRedisCluster> {
     const nodes: OwnRedisNode[] = [];
-    for (let i = 0; i < size; i++) nodes.push(await OwnRedisNode.start(['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000']));
+    const acl = users.flatMap((user) => userArgs(user));
+    for (let i = 0; i < size; i++) nodes.push(await OwnRedisNode.start(['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000', ...acl]));
     execFileSync('redis-cli', ['--cluster', 'create', ...nodes.map((node) => `127.0.0.1:${node.port}`), '--cluster-replicas', '0', '--cluster-yes'], {
       stdio: 'ignore',
     });
@@ -135,6 +142,19 @@ export class OwnRedisCluster {
   /** REDIS_URL for the broker: every node as a seed. */
   get url(): string {
     return this.nodes.map((node) => `redis://127.0.0.1:${node.port}`).join(',');
+  }
+
+  /** REDIS_URL for one of the ACL users. */
+  urlFor(user: string): string {
+    return this.nodes.map((node) => `redis://${user}:${user}@127.0.0.1:${node.port}`).join(',');
+  }
+
+  lockOut(user: string): void {
+    for (const node of this.nodes) redisCli(node.port, 'ACL', 'SETUSER', user, 'off');
+  }
+
+  letIn(user: string): void {
+    for (const node of this.nodes) redisCli(node.port, 'ACL', 'SETUSER', user, 'on');
   }
 
   /** The port of the node that owns a key's (or a sharded channel's) slot. */
