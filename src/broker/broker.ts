@@ -1,5 +1,5 @@
-import type { Observable } from 'rxjs';
-import type { CommentDraft } from '../protocol/comment.js';
+import { type Observable, Subject } from 'rxjs';
+import { type CommentDraft, encodeUserItem } from '../protocol/comment.js';
 
 /**
  * A room's seq and history are forgotten after this long without a publish, by every
@@ -17,6 +17,13 @@ export interface Delivery {
   priority: boolean;
   /** The room's seq of this item; undefined for go-push items, which take none. */
   seq?: number;
+}
+
+/** One item for every connection of one user (POST /users/:user/messages), in wire form. */
+export interface UserDelivery {
+  user: string;
+  /** The ITEM as JSON (no seq, room null), encoded once by whoever published it. */
+  json: string;
 }
 
 export interface Published {
@@ -100,5 +107,36 @@ export abstract class Broker {
   /** This process's last member of the room left. */
   unfollow(room: string): void {
     void room;
+  }
+
+  private readonly userDeliveries = new Subject<UserDelivery>();
+  /** Items for the users this process follows (see followUser), from every process. */
+  readonly userDeliveries$: Observable<UserDelivery> = this.userDeliveries.asObservable();
+
+  /**
+   * Delivers one item to the connections of one user, wherever they are: no seq, no
+   * history, nothing kept for a user with no connection. This default reaches this
+   * process only; a broker shared by many processes overrides it with a channel per user.
+   */
+  async pushToUser(user: string, draft: CommentDraft): Promise<void> {
+    this.deliverToUser({ user, json: encodeUserItem(draft) });
+  }
+
+  /**
+   * This process has connections of the user from now on (its first one opened): a
+   * broker that delivers a user's items only to the processes that asked listens from here.
+   */
+  followUser(user: string): void {
+    void user;
+  }
+
+  /** This process's last connection of the user closed. */
+  unfollowUser(user: string): void {
+    void user;
+  }
+
+  /** Hands an item for a user to this process's deliveries (what a subscription received). */
+  protected deliverToUser(delivery: UserDelivery): void {
+    this.userDeliveries.next(delivery);
   }
 }

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import type { DanmakuConfig } from '../config/danmaku-config.js';
-import type { CommentDraft } from '../protocol/comment.js';
+import { type CommentDraft, encodeUserItem } from '../protocol/comment.js';
 import { redactUrl } from '../redis/redis-clients.js';
 import { RedisKeys } from '../redis/redis-keys.js';
 import type { RedisLink, RedisScript } from '../redis/redis-link.js';
@@ -21,6 +21,8 @@ import { HEAD_SCRIPT, PUBLISH_SCRIPT, REPLAY_SCRIPT } from './redis-scripts.js';
  *   members there), plus one channel for broadcasts. Items arrive as the publisher
  *   encoded them and go to deliveries$ like the memory broker's: each process merges and
  *   encodes its own batches.
+ * - Likewise one channel per user while this process has connections of that user, for
+ *   the items pushed to that user alone (a plain PUBLISH of the item: no seq, no history).
  * - Health, reconnection and restoring the subscriptions are the RedisLink's: while Redis
  *   is down, publishes and reads fail fast (503). What a room missed meanwhile (or lost on
  *   the way) is read from its history and delivered in order by the GapFiller; each room's
@@ -36,6 +38,8 @@ export class RedisBroker extends Broker {
   private readonly replayScript: RedisScript<[lastSeq: number, gap: number, items: string[], epoch: string]>;
   private readonly headScript: RedisScript<[lastSeq: number, epoch: string]>;
   private readonly filler: GapFiller;
+  /** The user of each user channel this process listens to. */
+  private readonly userChannels = new Map<string, string>();
 
   constructor(
     private readonly config: DanmakuConfig,
@@ -55,7 +59,12 @@ export class RedisBroker extends Broker {
 
   /** Starts receiving: the published items, and the broadcasts. */
   async connect(): Promise<void> {
-    this.link.channels.onMessage((_channel, message) => decodeMessage(message, this.filler.take));
+    this.link.channels.onMessage((channel, message) => {
+      const user = this.userChannels.get(channel);
+      if (user !== undefined) this.deliverToUser({ user, json: message });
+      // A user channel just given up has no such entry, and its item no record separator: decodeMessage drops it.
+      else decodeMessage(message, this.filler.take);
+    });
     // Up again: every subscription is restored, and what was published meanwhile is in the histories.
     this.link.back$.subscribe(() => this.filler.fillAll());
     this.link.channels.subscribe(this.keys.broadcastChannel);
@@ -110,6 +119,13 @@ export class RedisBroker extends Broker {
     await this.link.run(() => (this.link.sharded ? commands.spublish(channel, message) : commands.publish(channel, message)));
   }
 
+  override async pushToUser(user: string, draft: CommentDraft): Promise<void> {
+    const channel = this.keys.userChannel(user);
+    const json = encodeUserItem(draft);
+    const { commands } = this.link;
+    await this.link.run(() => (this.link.sharded ? commands.spublish(channel, json) : commands.publish(channel, json)));
+  }
+
   async lastSeq(room: string): Promise<number> {
     await this.subscribedTo(room);
     const seq = await this.link.run(() => this.link.commands.get(this.keys.seq(room)));
@@ -143,6 +159,18 @@ export class RedisBroker extends Broker {
   override unfollow(room: string): void {
     this.filler.unfollow(room);
     this.link.channels.unsubscribe(this.keys.channel(room));
+  }
+
+  override followUser(user: string): void {
+    const channel = this.keys.userChannel(user);
+    this.userChannels.set(channel, user);
+    this.link.channels.subscribe(channel);
+  }
+
+  override unfollowUser(user: string): void {
+    const channel = this.keys.userChannel(user);
+    this.userChannels.delete(channel);
+    this.link.channels.unsubscribe(channel);
   }
 
   /** The kept items after `since` (all of them for another epoch), at most `limit` (0: all kept). */

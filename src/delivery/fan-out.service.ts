@@ -86,6 +86,14 @@ export class FanOutService {
     this.stats.plainBytesOut += frames.plain.length;
   }
 
+  /**
+   * Writes a message to a few connections at once (one user's), with what the room
+   * fan-out does per member: the bound, the frame of the member's kind, the counters.
+   */
+  writeEach(members: ReadonlySet<Connection>, frames: OutboundFrames): void {
+    this.writeAll(members, frames, Date.now());
+  }
+
   /** Whether the member is open and under the slow-consumer bound: a frame may be built for it. */
   hasRoomFor(member: Connection): boolean {
     return member.isOpen && member.socket.writableLength <= this.config.SLOW_CONSUMER_BYTES;

@@ -22,6 +22,7 @@ import { ProtocolExceptionFilter } from './protocol-exception.filter.js';
 import { type UpgradeRequest, VIEWER } from './upgrade-verifier.js';
 import { Connections } from './connections.service.js';
 import { DanmakuEvents } from '../events/danmaku-events.js';
+import { UserConnections } from '../user-push/user-connections.service.js';
 import { InputValidationPipe } from '../validation/input-validation.pipe.js';
 
 /** The viewers' socket: JOIN, LEAVE, PING and COMMENT over `{type, data}` frames. */
@@ -40,11 +41,13 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
     private readonly replays: ReplayService,
     private readonly events: DanmakuEvents,
     private readonly config: DanmakuConfig,
+    private readonly users: UserConnections,
   ) {}
 
   handleConnection(ws: WebSocket, request: UpgradeRequest): void {
     const connection = this.connections.open(ws, request[VIEWER]?.user);
     this.rooms.connect(connection);
+    this.users.add(connection);
     // Any frame or pong proves the client alive (see HeartbeatService).
     const touch = () => (connection.lastSeen = Date.now());
     ws.on('message', touch);
@@ -56,6 +59,7 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
     if (!connection) return;
     for (const room of connection.rooms) this.events.emitLeft({ connectionId: connection.id, user: connection.user, room });
     this.rooms.disconnect(connection);
+    this.users.remove(connection);
   }
 
   @SubscribeMessage('PING')

@@ -8,6 +8,7 @@ import { PublishModule } from '../publish/publish.module.js';
 import { PresenceModule } from '../presence/presence.module.js';
 import { RoomsModule } from '../rooms/rooms.module.js';
 import { StatsModule } from '../stats/stats.module.js';
+import { UserPushModule } from '../user-push/user-push.module.js';
 import { CommentRateGuard, MembershipRateGuard } from './rate-limit.guards.js';
 import { DanmakuGateway } from './danmaku.gateway.js';
 import { HeartbeatService } from './heartbeat.service.js';
@@ -46,6 +47,7 @@ export class GatewayModule {
         PresenceModule.register(scope),
         RoomsModule.register(scope),
         StatsModule,
+        UserPushModule.register(scope),
         // The host's modules: its authenticator may depend on them.
         ...imports,
       ],

@@ -2,17 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { jwtVerify } from 'jose';
 import { DanmakuConfig } from '../config/danmaku-config.js';
-import { codePointCount, isWellFormedText } from '../protocol/unicode.js';
+import { isValidUserId } from '../protocol/user-id.js';
 import { type Viewer, ViewerAuthenticator } from './viewer-authenticator.js';
 
 const ANONYMOUS: Viewer = {};
-
-/** The same bound as a REST comment's `user`: the sub is stamped on every comment. */
-const MAX_SUB_CHARS = 64;
-
-function isUserName(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && codePointCount(value, MAX_SUB_CHARS) <= MAX_SUB_CHARS && isWellFormedText(value);
-}
 
 /**
  * The protocol's default: anyone when VIEWER_TOKEN_SECRET is unset; otherwise an HS256
@@ -32,7 +25,7 @@ export class JwtViewerAuthenticator extends ViewerAuthenticator {
     const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token');
     if (!token) return null;
     return jwtVerify(token, this.secret, { algorithms: ['HS256'] }).then(
-      ({ payload }) => (isUserName(payload.sub) ? { user: payload.sub } : null),
+      ({ payload }) => (isValidUserId(payload.sub) ? { user: payload.sub } : null),
       () => null,
     );
   }

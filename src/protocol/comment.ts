@@ -36,3 +36,19 @@ export function encodeItem(draft: CommentDraft, seq: number): string {
     ts: draft.ts,
   });
 }
+
+/**
+ * The wire form of an item for one user's connections: like a broadcast's, `room` null,
+ * but it takes no seq (it is not part of any sequence a client could resume).
+ */
+export function encodeUserItem(draft: CommentDraft): string {
+  return JSON.stringify({
+    id: draft.id,
+    room: null,
+    text: draft.text,
+    color: draft.color,
+    mode: draft.mode,
+    user: draft.user,
+    ts: draft.ts,
+  });
+}

@@ -11,9 +11,10 @@ import { CommentsController } from './comments.controller.js';
 import { DirectPublishRoute } from './direct-publish.route.js';
 import { GoPushController } from './go-push.controller.js';
 import { PublishService } from './publish.service.js';
+import { UserMessagesController } from './user-messages.controller.js';
 
 @Module({
-  controllers: [CommentsController, GoPushController],
+  controllers: [CommentsController, GoPushController, UserMessagesController],
   providers: [PublishService, AdminGuard, DirectPublishRoute],
   exports: [PublishService],
 })

@@ -47,6 +47,19 @@ export class PublishService {
     return published;
   }
 
+  /**
+   * A message to every connection of one user, through the same filters as a broadcast
+   * (room null). Counted as a comment; no seq, so no commentAccepted$ event.
+   * @returns the item's id.
+   */
+  async pushToUser(user: string, input: CommentInput, origin: CommentOrigin = 'rest'): Promise<string> {
+    const [comment] = await this.review(null, [input], origin);
+    const message = draft(comment, Date.now());
+    await this.broker.pushToUser(user, message);
+    this.stats.commentsIn++;
+    return message.id;
+  }
+
   /** go-push items: forwarded as they came, no filters, no seq, not counted as comments. */
   pushVerbatim(room: string | null, items: string[]): Promise<void> {
     return this.broker.publishVerbatim(room, items);

@@ -16,4 +16,12 @@ describe('RedisKeys', () => {
     }
     expect(keys.seq('}{')).not.toBe(keys.seq('%7D%7B'));
   });
+
+  it('gives each user a channel with a tag of its own, which no room or the broadcasts can have', () => {
+    const keys = new RedisKeys('p:');
+    expect(keys.userChannel('alice')).toBe('p:{*user:alice}:ch');
+    expect(keys.userChannel('{a}*')).toBe('p:{*user:%7Ba%7D%2A}:ch');
+    expect(keys.channel('*user:alice')).not.toBe(keys.userChannel('alice'));
+    expect(keys.userChannel('all')).not.toBe(keys.broadcastChannel);
+  });
 });

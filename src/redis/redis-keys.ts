@@ -44,6 +44,15 @@ export class RedisKeys {
     return `${this.tag(room)}:ch`;
   }
 
+  /**
+   * The channel of one user's items. A tag of its own (`*` cannot start an escaped room's
+   * tag, and `*all` is the broadcasts'), so on a Redis Cluster each user's channel lives
+   * on the shard of its own slot.
+   */
+  userChannel(user: string): string {
+    return `${this.prefix}{*user:${escapeRoom(user)}}:ch`;
+  }
+
   /** Per-process counts of the room's members, and their running total in field `#`. */
   presence(room: string): string {
     return `${this.tag(room)}:on`;
@@ -55,7 +64,7 @@ export class RedisKeys {
   }
 }
 
-/** `%`, `{`, `}` and `*` as %XX, so no room's tag can be `*all`, the broadcast tag. */
+/** `%`, `{`, `}` and `*` as %XX, so no room's tag can be `*all` or `*user:…`, and a user id can sit in a tag too. */
 export function escapeRoom(room: string): string {
   return room.replace(/[%{}*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

@@ -22,7 +22,7 @@ export class RoomConnection {
   /**
    * @param {{ room: string, url: string, authUrl: string, on: Record<string, Function> }} options
    * `on` may hold: state(s), items(list, { replay }), joined(data), online(n), ack(data),
-   * error(data), gap().
+   * error(data), gap(), notice(data) (a PUSH to this viewer alone).
    */
   constructor({ room, url, authUrl, on }) {
     this.room = room;
@@ -123,6 +123,8 @@ export class RoomConnection {
   handle(type, data, session) {
     switch (type) {
       case 'PUSH': {
+        // A message to this viewer alone (room null and a `to`): not a comment of any room.
+        if (data.room === null && typeof data.to === 'string') return this.on.notice?.(data);
         const items = Array.isArray(data.items) ? data.items : [];
         if (data.room === null) return this.deliver(items, false);
         if (data.room !== this.room) return;

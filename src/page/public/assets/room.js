@@ -2,6 +2,7 @@
 import { CommentList } from './comment-list.js';
 import { withBase } from './base.js';
 import { RoomConnection } from './connection.js';
+import { showUserPush } from './notice.js';
 import { DanmakuStage } from './stage.js';
 import { COLOR_PATTERN, codePoints, MAX_TEXT_CHARS, MODES, normalizeItem, prefs } from './text.js';
 
@@ -88,6 +89,7 @@ export function startRoom(room) {
         lostNoted = false;
       },
       online: (n) => ($('online-count').textContent = String(n)),
+      notice: showUserPush,
       items: (raw) => {
         for (const value of raw) receive(value);
       },
