@@ -193,8 +193,8 @@ export class RedisBroker extends Broker {
 
   /**
    * Waits until a followed room's subscription is confirmed, so whatever is published
-   * after a read of its seq or history reaches this process live (an item may come twice,
-   * by replay and live, never not at all). Bounded: a stalled Redis fails the read instead.
+   * after a read of its seq or history reaches this process live (the GapFiller drops the
+   * copies of what was delivered already). Bounded: a stalled Redis fails the read instead.
    */
   private subscribedTo(room: string): Promise<void> {
     return this.link.channels.whenSubscribed(this.keys.channel(room));
