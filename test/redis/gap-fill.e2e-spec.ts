@@ -10,7 +10,7 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
  * that process A can be kept from reconnecting while B goes on publishing: what A misses
  * is then certain, not a race. A's viewers stay connected throughout and do nothing.
  */
-describe('a process fills its own gaps', () => {
+describe('a process fills its own gaps', { timeout: 60_000 }, () => {
   let redis: OwnRedis;
   let a: RunningServer;
   let b: RunningServer;
@@ -178,7 +178,7 @@ describe('a process fills its own gaps', () => {
  * On a Redis Cluster, ioredis re-opens a sharded subscriber connection on its own, without
  * an event: the process notices the gap at the room's next live item and fills it then.
  */
-describe('a process fills its own gaps on a Redis Cluster', () => {
+describe('a process fills its own gaps on a Redis Cluster', { timeout: 60_000 }, () => {
   let cluster: OwnRedisCluster;
   let a: RunningServer;
   let b: RunningServer;
