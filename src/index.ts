@@ -25,7 +25,7 @@ export type {
   SlowConsumerEvent,
   ViewerRoomEvent,
 } from './events/danmaku-events.js';
-export { Broker, type BrokerHealth, type Delivery, type Published, type Replay } from './broker/broker.js';
+export { Broker, type BrokerHealth, type Delivery, type Published, type Replay, type RoomHead } from './broker/broker.js';
 export { MemoryBroker } from './broker/memory-broker.js';
 export { Presence } from './presence/presence.js';
 export { PublishService, type CommentInput } from './publish/publish.service.js';

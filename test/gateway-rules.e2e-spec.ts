@@ -31,7 +31,7 @@ describe('gateway rules', () => {
     ])('accepts %j', async (room) => {
       const viewer = await connect();
       const joined = await viewer.join(room);
-      expect(joined).toEqual({ type: 'JOINED', data: { room, seq: 0, online: 1 } });
+      expect(joined).toEqual({ type: 'JOINED', data: { room, seq: 0, epoch: expect.any(String), online: 1 } });
     });
 
     it.each<[unknown, string]>([
@@ -87,7 +87,7 @@ describe('gateway rules', () => {
     const viewer = await connect();
     await viewer.join('twice');
     const again = await viewer.join('twice');
-    expect(again).toEqual({ type: 'JOINED', data: { room: 'twice', seq: 0, online: 1 } });
+    expect(again).toEqual({ type: 'JOINED', data: { room: 'twice', seq: 0, epoch: expect.any(String), online: 1 } });
     expect(await viewer.request('LEAVE', { room: 'never' }, 'LEFT')).toEqual({ type: 'LEFT', data: { room: 'never' } });
     expect((await get(server.http, roomPath('twice'))).body.online).toBe(1);
     expect(await viewer.request('LEAVE', { room: 'twice' }, 'LEFT')).toEqual({ type: 'LEFT', data: { room: 'twice' } });

@@ -31,7 +31,7 @@ describe('resume with JOIN {since}', () => {
     const { replayed, joined } = await resume('nogap', 0);
     expect(replayed.map((f) => f.data.items.map((i: any) => i.seq))).toEqual([[1, 2], [3]]);
     expect(replayed.every((f) => f.data.room === 'nogap')).toBe(true);
-    expect(joined.data).toEqual({ room: 'nogap', seq: 3, online: 1 });
+    expect(joined.data).toEqual({ room: 'nogap', seq: 3, epoch: expect.any(String), online: 1 });
     expect((await resume('nogap', 2)).replayed.map((f) => f.data.items.map((i: any) => i.text))).toEqual([['n2']]);
     expect((await resume('nogap', 3)).replayed).toEqual([]);
   });
@@ -43,7 +43,7 @@ describe('resume with JOIN {since}', () => {
     const pushesBefore = viewer.frames.filter((f) => f.type === 'PUSH').length;
     expect(pushesBefore).toBe(2);
     const joined = await viewer.join('again', 0);
-    expect(joined.data).toEqual({ room: 'again', seq: 3, online: 1 });
+    expect(joined.data).toEqual({ room: 'again', seq: 3, epoch: expect.any(String), online: 1 });
     expect(viewer.frames.filter((f) => f.type === 'PUSH').length).toBe(pushesBefore);
     viewer.close();
   });
@@ -52,7 +52,7 @@ describe('resume with JOIN {since}', () => {
     await publish('gap', 10, 'g');
     const { replayed, joined } = await resume('gap', 2);
     expect(replayed.flatMap((f) => f.data.items.map((i: any) => i.seq))).toEqual([6, 7, 8, 9, 10]);
-    expect(joined.data).toEqual({ room: 'gap', seq: 10, online: 1, gap: true });
+    expect(joined.data).toEqual({ room: 'gap', seq: 10, epoch: expect.any(String), online: 1, gap: true });
     expect((await resume('gap', 5)).joined.data.gap).toBeUndefined();
   });
 
@@ -63,8 +63,27 @@ describe('resume with JOIN {since}', () => {
     expect(joined.data).toMatchObject({ seq: 2, gap: true });
   });
 
-  it('refuses a negative or non-integer since', async () => {
+  it('replays what is kept with gap: true for a since of another epoch, and resumes as usual with the current one', async () => {
+    await publish('epochs', 4, 'e');
     const viewer = await Viewer.connect(server.ws);
+    const { epoch } = (await viewer.join('epochs')).data;
+    viewer.close();
+    const resumeIn = async (data: object) => {
+      const resumer = await Viewer.connect(server.ws);
+      const joined = await resumer.request('JOIN', { room: 'epochs', ...data }, 'JOINED');
+      resumer.close();
+      return { joined: joined.data, seqs: resumer.itemsIn('epochs').map((i) => i.seq) };
+    };
+    expect(await resumeIn({ since: 2, epoch })).toEqual({ joined: { room: 'epochs', seq: 4, epoch, online: expect.any(Number) }, seqs: [3, 4] });
+    // A seq of an earlier life of this room (the process restarted, or the room was forgotten) means nothing now.
+    expect(await resumeIn({ since: 2, epoch: 'an-earlier-one' })).toEqual({ joined: { room: 'epochs', seq: 4, epoch, online: expect.any(Number), gap: true }, seqs: [1, 2, 3, 4] });
+    expect(await resumeIn({ since: 2 })).toEqual({ joined: { room: 'epochs', seq: 4, epoch, online: expect.any(Number) }, seqs: [3, 4] });
+  });
+
+  it('refuses a negative or non-integer since, and an epoch that is not a string', async () => {
+    const viewer = await Viewer.connect(server.ws);
+    const badEpoch = await viewer.request('JOIN', { room: 'r', since: 1, epoch: 7 }, 'JOINED');
+    expect(badEpoch.data).toMatchObject({ code: 'BAD_FRAME', ref: 'JOIN' });
     for (const since of [-1, 1.5, 'x']) {
       const error = await viewer.request('JOIN', { room: 'r', since }, 'JOINED');
       expect(error.data).toMatchObject({ code: 'BAD_FRAME', ref: 'JOIN' });
@@ -120,7 +139,7 @@ describe('resume across a reconnect (no batching window)', () => {
     await publish('reconnect', 2, 'away');
     const second = await Viewer.connect(server.ws);
     const joined = await second.join('reconnect', lastSeen);
-    expect(joined.data).toEqual({ room: 'reconnect', seq: 4, online: 1 });
+    expect(joined.data).toEqual({ room: 'reconnect', seq: 4, epoch: expect.any(String), online: 1 });
     await publish('reconnect', 1, 'live');
     await vi.waitFor(() => expect(second.itemsIn('reconnect').map((i) => i.text)).toContain('live0'));
     expect(second.itemsIn('reconnect').map((i) => i.text)).toEqual(['away0', 'away1', 'live0']);

@@ -39,8 +39,22 @@ export interface Replay {
   firstSeq: number;
   /** The room's latest seq. */
   lastSeq: number;
-  /** Some items after `since` are no longer kept. */
+  /** Some items after `since` are no longer kept, or the caller's epoch is not the room's. */
   gap: boolean;
+  /** The room's epoch (see RoomHead); undefined from a broker that does not name its histories. */
+  epoch?: string;
+}
+
+/** Where a room's stream stands: its latest seq, and the epoch of its history. */
+export interface RoomHead {
+  seq: number;
+  /**
+   * Names the room's current history; it changes only when that history is lost (a Redis
+   * that restarted empty, a process restart for the memory broker), since seqs then start
+   * again and a seq of the old history means nothing in the new one. Undefined from a
+   * broker that does not name its histories.
+   */
+  epoch?: string;
 }
 
 /**
@@ -157,7 +171,16 @@ export abstract class Broker {
 
   abstract lastSeq(room: string): Promise<number>;
 
-  abstract replay(room: string, since: number): Promise<Replay>;
+  /**
+   * The kept items after `since`. With an `epoch` other than the room's, `since` belongs to
+   * a lost history: everything kept is replayed and reported as a gap.
+   */
+  abstract replay(room: string, since: number, epoch?: string): Promise<Replay>;
+
+  /** The room's latest seq and epoch, for a JOIN without `since`; a broker without epochs answers no epoch. */
+  async head(room: string): Promise<RoomHead> {
+    return { seq: await this.lastSeq(room) };
+  }
 
   abstract health(): BrokerHealth;
 

@@ -1,7 +1,7 @@
 import { HistoryRing } from './history-ring.js';
 
 function filled(capacity: number, count: number): HistoryRing {
-  const ring = new HistoryRing(capacity);
+  const ring = new HistoryRing(capacity, 'e');
   for (let seq = 1; seq <= count; seq++) ring.push(seq, `item${seq}`, 0);
   return ring;
 }

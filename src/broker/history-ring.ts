@@ -12,7 +12,11 @@ export class HistoryRing {
   /** Date.now() of the last push (or of creation). */
   lastPushAt = Date.now();
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    /** Names this history among the room's lives (see RoomHead.epoch). */
+    readonly epoch: string,
+  ) {}
 
   get lastSeq(): number {
     return this.newestSeq;

@@ -24,6 +24,10 @@ export class KeptRooms<State> {
     return this.followed.get(room) ?? this.idle.get(room);
   }
 
+  isFollowed(room: string): boolean {
+    return this.following.has(room);
+  }
+
   /** The room's state, made by `create` when it has none; either way it is now the most recently used. */
   use(room: string, create: () => State): State {
     const followed = this.followed.get(room);

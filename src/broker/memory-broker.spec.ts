@@ -72,3 +72,42 @@ describe('MemoryBroker rooms kept', () => {
     expect(await broker.lastSeq('room')).toBe(2);
   });
 });
+
+describe('MemoryBroker epochs', () => {
+  const brokers: MemoryBroker[] = [];
+  const newBroker = () => {
+    const broker = new MemoryBroker(validateConfig({ HISTORY_SIZE: '3' }));
+    brokers.push(broker);
+    return broker;
+  };
+  afterEach(() => {
+    for (const broker of brokers.splice(0)) broker.onApplicationShutdown();
+  });
+
+  it('names a room’s history from its first member’s read on, the same through publishes', async () => {
+    const broker = newBroker();
+    // A member's read, as the gateway's JOIN does.
+    broker.follow('e');
+    const before = await broker.head('e');
+    expect(before).toEqual({ seq: 0, epoch: expect.any(String) });
+    await broker.publish('e', [draft('e', 'a')]);
+    expect(await broker.head('e')).toEqual({ seq: 1, epoch: before.epoch });
+    expect((await broker.replay('e', 0)).epoch).toBe(before.epoch);
+    expect((await broker.head('other')).epoch).not.toBe(before.epoch);
+  });
+
+  it('gives every process its own epochs: a restarted one replays what is kept with a gap for an old epoch', async () => {
+    const old = newBroker();
+    await old.publish('e', [draft('e', 'a'), draft('e', 'b')]);
+    const oldEpoch = (await old.head('e')).epoch;
+    const restarted = newBroker();
+    await restarted.publish('e', [draft('e', '1'), draft('e', '2'), draft('e', '3'), draft('e', '4')]);
+    const replay = await restarted.replay('e', 2, oldEpoch);
+    expect(replay).toMatchObject({ firstSeq: 2, lastSeq: 4, gap: true });
+    expect(replay.items.map((json) => JSON.parse(json).text)).toEqual(['2', '3', '4']);
+    expect(replay.epoch).not.toBe(oldEpoch);
+    // Its own epoch, or none, resumes from since.
+    expect(await restarted.replay('e', 2, replay.epoch)).toMatchObject({ firstSeq: 3, gap: false });
+    expect(await restarted.replay('e', 2)).toMatchObject({ firstSeq: 3, gap: false });
+  });
+});

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import { DanmakuConfig } from '../config/danmaku-config.js';
@@ -10,6 +11,7 @@ import {
   type Published,
   ROOM_RETENTION_SECONDS,
   type Replay,
+  type RoomHead,
 } from './broker.js';
 import { HistoryRing } from './history-ring.js';
 import { KeptRooms } from './kept-rooms.js';
@@ -24,6 +26,10 @@ const RETENTION_SWEEP_MS = 3600 * 1000;
  * at most MAX_ROOMS_KEPT rooms are kept at all: any viewer can make a room's history (JOIN
  * and COMMENT), so past the cap the least recently used room without members is let go
  * (to its clients, like a restart: a resume then reports a gap).
+ *
+ * Every history this process creates gets an epoch of its own: this process's random name
+ * and a counter, so a restarted process (or a room forgotten and begun again) never
+ * repeats one.
  */
 @Injectable()
 export class MemoryBroker extends Broker implements OnApplicationShutdown {
@@ -31,6 +37,10 @@ export class MemoryBroker extends Broker implements OnApplicationShutdown {
   readonly deliveries$ = this.deliveries.asObservable();
   private readonly histories: KeptRooms<HistoryRing>;
   private broadcastSeq = 0;
+  private readonly epochPrefix = randomBytes(6).toString('base64url');
+  private historiesCreated = 0;
+  /** What a room without history reads as, to readers that are not its members. */
+  private readonly noHistory = new HistoryRing(1, `${this.epochPrefix}.0`);
   private readonly sweep: NodeJS.Timeout;
 
   constructor(private readonly config: DanmakuConfig) {
@@ -73,10 +83,16 @@ export class MemoryBroker extends Broker implements OnApplicationShutdown {
     return this.histories.get(room)?.lastSeq ?? 0;
   }
 
-  async replay(room: string, since: number): Promise<Replay> {
-    const history = this.histories.get(room);
-    if (!history) return { items: [], firstSeq: 1, lastSeq: 0, gap: since > 0 };
-    return { ...history.since(since), lastSeq: history.lastSeq };
+  override async head(room: string): Promise<RoomHead> {
+    const history = this.historyToRead(room);
+    return { seq: history.lastSeq, epoch: history.epoch };
+  }
+
+  async replay(room: string, since: number, epoch?: string): Promise<Replay> {
+    const history = this.historyToRead(room);
+    // A seq of another history: everything kept is new to the caller.
+    const from = epoch !== undefined && epoch !== history.epoch ? -1 : since;
+    return { ...history.since(from), lastSeq: history.lastSeq, epoch: history.epoch };
   }
 
   health(): BrokerHealth {
@@ -101,7 +117,19 @@ export class MemoryBroker extends Broker implements OnApplicationShutdown {
     this.histories.forgetIdle((history) => history.lastPushAt < oldest);
   }
 
+  /**
+   * Made at a member's read too, so the epoch a viewer is told before the first comment
+   * stays the room's. Anyone else's read of a room without history makes none (it would
+   * push a kept room out) and sees the empty one.
+   */
+  private historyToRead(room: string): HistoryRing {
+    return this.histories.isFollowed(room) ? this.historyOf(room) : (this.histories.get(room) ?? this.noHistory);
+  }
+
   private historyOf(room: string): HistoryRing {
-    return this.histories.use(room, () => new HistoryRing(this.config.HISTORY_SIZE));
+    return this.histories.use(
+      room,
+      () => new HistoryRing(this.config.HISTORY_SIZE, `${this.epochPrefix}.${(++this.historiesCreated).toString(36)}`),
+    );
   }
 }

@@ -15,9 +15,11 @@ import {
   ROOM_RETENTION_SECONDS,
   type Receipt,
   type Replay,
+  type RoomHead,
 } from './broker.js';
+import { GapFiller, MAX_FILL_ITEMS } from './gap-filler.js';
 import { decodeMessage, encodeMessage, itemAroundSeq, priorityFlags } from './redis-message.js';
-import { PUBLISH_ONCE_SCRIPT, PUBLISH_SCRIPT, PUBLISH_VERBATIM_ONCE_SCRIPT, REPLAY_SCRIPT } from './redis-scripts.js';
+import { HEAD_SCRIPT, PUBLISH_ONCE_SCRIPT, PUBLISH_SCRIPT, PUBLISH_VERBATIM_ONCE_SCRIPT, REPLAY_SCRIPT } from './redis-scripts.js';
 
 type OnceReply = [repeat: number, receipt: string];
 
@@ -37,7 +39,10 @@ type OnceReply = [repeat: number, receipt: string];
  * - A once-keyed publish (Idempotency-Key) stores its key and receipt in the same script
  *   call, under the room's tag: two calls with one key publish once, on any process.
  * - Health, reconnection and restoring the subscriptions are the RedisLink's: while Redis
- *   is down, publishes and reads fail fast (503).
+ *   is down, publishes and reads fail fast (503). What a room missed meanwhile (or lost on
+ *   the way) is read from its history and delivered in order by the GapFiller; each room's
+ *   history has an epoch, kept in a key beside its seq, that a Redis which lost the
+ *   history names anew.
  */
 export class RedisBroker extends Broker {
   private readonly logger = new Logger('RedisBroker');
@@ -45,7 +50,9 @@ export class RedisBroker extends Broker {
   readonly deliveries$ = this.deliveries.asObservable();
   private readonly keys: RedisKeys;
   private readonly publishScript: RedisScript<number>;
-  private readonly replayScript: RedisScript<[lastSeq: number, gap: number, items: string[]]>;
+  private readonly replayScript: RedisScript<[lastSeq: number, gap: number, items: string[], epoch: string]>;
+  private readonly headScript: RedisScript<[lastSeq: number, epoch: string]>;
+  private readonly filler: GapFiller;
   /** The user of each user channel this process listens to. */
   private readonly userChannels = new Map<string, string>();
   private readonly publishOnceScript: RedisScript<OnceReply>;
@@ -57,10 +64,16 @@ export class RedisBroker extends Broker {
   ) {
     super();
     this.keys = new RedisKeys(config.REDIS_PREFIX);
-    this.publishScript = link.script('danmakuPublish', 3, PUBLISH_SCRIPT);
-    this.replayScript = link.script('danmakuReplay', 2, REPLAY_SCRIPT);
-    this.publishOnceScript = link.script('danmakuPublishOnce', 4, PUBLISH_ONCE_SCRIPT);
+    this.publishScript = link.script('danmakuPublish', 4, PUBLISH_SCRIPT);
+    this.replayScript = link.script('danmakuReplay', 3, REPLAY_SCRIPT);
+    this.publishOnceScript = link.script('danmakuPublishOnce', 5, PUBLISH_ONCE_SCRIPT);
     this.verbatimOnceScript = link.script('danmakuPublishVerbatimOnce', 2, PUBLISH_VERBATIM_ONCE_SCRIPT);
+    this.headScript = link.script('danmakuHead', 2, HEAD_SCRIPT);
+    this.filler = new GapFiller({
+      read: (room, since, epoch) => this.link.run(() => this.readHistory(room, since, epoch, MAX_FILL_ITEMS)),
+      deliver: (delivery) => this.deliveries.next(delivery),
+      isUp: () => this.link.health().ok,
+    });
   }
 
   /** Starts receiving: the published items, and the broadcasts. */
@@ -69,8 +82,10 @@ export class RedisBroker extends Broker {
       const user = this.userChannels.get(channel);
       if (user !== undefined) this.deliverToUser({ user, json: message });
       // A user channel just given up has no such entry, and its item no record separator: decodeMessage drops it.
-      else decodeMessage(message, this.deliver);
+      else decodeMessage(message, this.filler.take);
     });
+    // Up again: every subscription is restored, and what was published meanwhile is in the histories.
+    this.link.back$.subscribe(() => this.filler.fillAll());
     this.link.channels.subscribe(this.keys.broadcastChannel);
     await this.link.channels.whenSubscribed(this.keys.broadcastChannel);
     this.logger.log(
@@ -153,10 +168,19 @@ export class RedisBroker extends Broker {
     return seq === null ? 0 : Number(seq);
   }
 
-  async replay(room: string, since: number): Promise<Replay> {
+  override async head(room: string): Promise<RoomHead> {
     await this.subscribedTo(room);
-    const [lastSeq, gap, items] = await this.link.run(() => this.replayScript(this.keys.seq(room), this.keys.history(room), since));
-    return { items, firstSeq: lastSeq - items.length + 1, lastSeq, gap: gap === 1 };
+    const [seq, epoch] = await this.link.run(() => this.headScript(this.keys.seq(room), this.keys.epoch(room), ROOM_RETENTION_SECONDS));
+    this.filler.observe(room, seq, epoch);
+    return { seq, epoch };
+  }
+
+  async replay(room: string, since: number, epoch?: string): Promise<Replay> {
+    await this.subscribedTo(room);
+    const replay = await this.link.run(() => this.readHistory(room, since, epoch, 0));
+    const trimmed = this.filler.trim(room, replay);
+    this.filler.observe(room, replay.lastSeq, replay.epoch);
+    return trimmed;
   }
 
   health(): BrokerHealth {
@@ -164,10 +188,12 @@ export class RedisBroker extends Broker {
   }
 
   override follow(room: string): void {
+    this.filler.follow(room);
     this.link.channels.subscribe(this.keys.channel(room));
   }
 
   override unfollow(room: string): void {
+    this.filler.unfollow(room);
     this.link.channels.unsubscribe(this.keys.channel(room));
   }
 
@@ -183,7 +209,19 @@ export class RedisBroker extends Broker {
     this.link.channels.unsubscribe(channel);
   }
 
-  private readonly deliver = (delivery: Delivery): void => this.deliveries.next(delivery);
+  /** The kept items after `since` (all of them for another epoch), at most `limit` (0: all kept). */
+  private async readHistory(room: string, since: number, epoch: string | undefined, limit: number): Promise<Replay> {
+    const [lastSeq, gap, items, current] = await this.replayScript(
+      this.keys.seq(room),
+      this.keys.history(room),
+      this.keys.epoch(room),
+      since,
+      epoch ?? '',
+      ROOM_RETENTION_SECONDS,
+      limit,
+    );
+    return { items, firstSeq: lastSeq - items.length + 1, lastSeq, gap: gap === 1, epoch: current };
+  }
 
   private async publishDraftsOnce(room: string | null, drafts: CommentDraft[], once: OnceKey): Promise<OnceResult> {
     const [keys, args] = this.publishArgs(room, drafts);
@@ -200,8 +238,8 @@ export class RedisBroker extends Broker {
   private publishArgs(room: string | null, drafts: CommentDraft[]): [keys: string[], args: (string | number)[]] {
     const keys =
       room === null
-        ? [this.keys.broadcastSeq, this.keys.broadcastHistory, this.keys.broadcastChannel]
-        : [this.keys.seq(room), this.keys.history(room), this.keys.channel(room)];
+        ? [this.keys.broadcastSeq, this.keys.broadcastHistory, this.keys.broadcastChannel, this.keys.broadcastEpoch]
+        : [this.keys.seq(room), this.keys.history(room), this.keys.channel(room), this.keys.epoch(room)];
     const args: (string | number)[] = [
       this.publishCommand,
       // Broadcasts keep no history.
@@ -220,8 +258,8 @@ export class RedisBroker extends Broker {
 
   /**
    * Waits until a followed room's subscription is confirmed, so whatever is published
-   * after a read of its seq or history reaches this process live (an item may come twice,
-   * by replay and live, never not at all). Bounded: a stalled Redis fails the read instead.
+   * after a read of its seq or history reaches this process live (the GapFiller drops the
+   * copies of what was delivered already). Bounded: a stalled Redis fails the read instead.
    */
   private subscribedTo(room: string): Promise<void> {
     return this.link.channels.whenSubscribed(this.keys.channel(room));

@@ -71,7 +71,7 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
   @UseGuards(MembershipRateGuard)
   async join(@ConnectedSocket() ws: WebSocket, @MessageBody() message: JoinMessage) {
     const member = this.connections.of(ws);
-    const { room, since } = message;
+    const { room, since, epoch: knownEpoch } = message;
     if (!member.rooms.has(room) && member.rooms.size >= this.config.MAX_ROOMS_PER_CONN) {
       throw new ProtocolError('ROOM_LIMIT', `at most ${this.config.MAX_ROOMS_PER_CONN} rooms per connection`);
     }
@@ -79,15 +79,17 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
     const joined = this.rooms.join(member, room);
     if (joined) this.events.emitJoined({ connectionId: member.id, user: member.user, room });
     let seq: number;
+    let epoch: string | undefined;
     let gap = false;
     try {
       // A member already in the room has been receiving it live: nothing to replay.
       if (since === undefined || !joined) {
-        seq = await this.broker.lastSeq(room);
+        ({ seq, epoch } = await this.broker.head(room));
       } else {
-        const replay = await this.broker.replay(room, since);
+        const replay = await this.broker.replay(room, since, knownEpoch);
         const complete = this.replays.sendTo(member, room, replay);
         seq = replay.lastSeq;
+        epoch = replay.epoch;
         gap = replay.gap || !complete;
       }
     } catch (error) {
@@ -96,7 +98,7 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
       throw error;
     }
     const online = await this.presence.online(room);
-    return envelope('JOINED', { room, seq, online, ...(gap ? { gap: true } : {}) });
+    return envelope('JOINED', { room, seq, ...(epoch === undefined ? {} : { epoch }), online, ...(gap ? { gap: true } : {}) });
   }
 
   @SubscribeMessage('LEAVE')

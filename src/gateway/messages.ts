@@ -12,6 +12,12 @@ export class JoinMessage extends RoomMessage {
   @IsInt()
   @Min(0)
   since?: number;
+
+  /** The epoch `since` belongs to (from JOINED); another one than the room's makes the replay report a gap. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  epoch?: string;
 }
 
 export class CommentMessage extends RoomMessage {

@@ -8,7 +8,7 @@ describe('RedisKeys', () => {
     expect(escapeRoom('%*all')).toBe('%25%2Aall');
     expect(keys.channel('*all')).not.toBe(keys.broadcastChannel);
     for (const room of ['lobby', '默认房间', '}{', '%7D']) {
-      const tags = [keys.seq(room), keys.history(room), keys.channel(room), keys.presence(room), keys.presenceDeadlines(room)].map(
+      const tags = [keys.seq(room), keys.history(room), keys.epoch(room), keys.channel(room), keys.presence(room), keys.presenceDeadlines(room)].map(
         (key) => /\{([^}]*)\}/.exec(key)![1],
       );
       expect(new Set(tags).size).toBe(1);

@@ -13,11 +13,14 @@ export class RedisKeys {
   /** Never written (broadcasts keep no history); the publish script takes it as its second key. */
   readonly broadcastHistory: string;
   readonly broadcastChannel: string;
+  /** The publish script takes it as its fourth key; nothing reads it (broadcasts keep no history). */
+  readonly broadcastEpoch: string;
 
   constructor(readonly prefix: string) {
     this.broadcastSeq = `${prefix}{*all}:seq`;
     this.broadcastHistory = `${prefix}{*all}:hist`;
     this.broadcastChannel = `${prefix}{*all}:ch`;
+    this.broadcastEpoch = `${prefix}{*all}:epoch`;
   }
 
   private tag(room: string): string {
@@ -30,6 +33,11 @@ export class RedisKeys {
 
   history(room: string): string {
     return `${this.tag(room)}:hist`;
+  }
+
+  /** Names the room's current history (see RoomHead.epoch); it lives and dies with the seq. */
+  epoch(room: string): string {
+    return `${this.tag(room)}:epoch`;
   }
 
   channel(room: string): string {

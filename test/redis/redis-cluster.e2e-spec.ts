@@ -68,10 +68,17 @@ describe('Redis Cluster with sharded pub/sub', () => {
     const onB = await Viewer.connect(b.ws);
     viewers.push(onB);
     const joined = await onB.join('c-three', 1);
-    expect(joined.data).toMatchObject({ room: 'c-three', seq: 2 });
+    expect(joined.data).toMatchObject({ room: 'c-three', seq: 2, epoch: expect.any(String) });
     expect(onB.itemsIn('c-three').map((item) => item.text)).toEqual(['c-three-2']);
+    // The epoch lives beside the seq, on the room's shard: the same on every process.
+    const epochKey = `${prefix}{c-three}:epoch`;
+    expect(redisCli(cluster.ownerOf(epochKey), 'GET', epochKey)).toBe(joined.data.epoch);
     await eventually(async () => (await get(a.http, roomPath('c-three'))).body.online === 2);
     await eventually(async () => (await get(b.http, roomPath('c-three'))).body.online === 2);
+    const onA = await Viewer.connect(a.ws);
+    viewers.push(onA);
+    const other = await onA.request('JOIN', { room: 'c-three', since: 1, epoch: 'not-this-one' }, 'JOINED');
+    expect(other.data).toMatchObject({ seq: 2, epoch: joined.data.epoch, gap: true });
   });
 
   it('refuses to start against a cluster node without REDIS_CLUSTER=true', async () => {

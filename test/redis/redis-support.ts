@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../support/server.js';
@@ -22,18 +22,34 @@ export function redisCli(port: number, ...args: string[]): string {
   return execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 }
 
+export interface OwnRedisOptions {
+  /** Append-only file fsynced on every write, in the server's own directory: a restart keeps everything. */
+  persistent?: boolean;
+  /** ACL users (password = name), each with a URL of its own, so a test can lock one process out. */
+  users?: string[];
+}
+
+/** redis-server arguments for an ACL user whose password is its name. */
+function userArgs(user: string, lockedOut = false): string[] {
+  return ['--user', user, lockedOut ? 'off' : 'on', `>${user}`, '~*', '&*', '+@all'];
+}
+
 /**
  * A redis-server of the test's own on a free port, so it can be killed, restarted and
- * stopped (SIGSTOP) without touching the shared one. No persistence: a restart is empty.
+ * stopped (SIGSTOP) without touching the shared one. Without `persistent`, a restart is
+ * empty.
  */
 export class OwnRedis {
   private child: ChildProcess | undefined;
   private readonly dir = mkdtempSync(join(tmpdir(), 'danmaku-redis-'));
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly options: OwnRedisOptions,
+  ) {}
 
-  static async start(): Promise<OwnRedis> {
-    const redis = new OwnRedis(await freePort());
+  static async start(options: OwnRedisOptions = {}): Promise<OwnRedis> {
+    const redis = new OwnRedis(await freePort(), options);
     await redis.restart();
     return redis;
   }
@@ -42,10 +58,25 @@ export class OwnRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  async restart(): Promise<void> {
+  /** REDIS_URL for one of the ACL users. */
+  urlFor(user: string): string {
+    return `redis://${user}:${user}@127.0.0.1:${this.port}`;
+  }
+
+  /**
+   * Starts the server again (after kill). `lockedOut` users start disabled (see lockOut);
+   * `empty` drops what a persistent server kept, as a Redis that lost its data.
+   */
+  async restart({ lockedOut = [], empty = false }: { lockedOut?: string[]; empty?: boolean } = {}): Promise<void> {
+    if (empty) {
+      rmSync(this.dir, { recursive: true, force: true });
+      mkdirSync(this.dir);
+    }
+    const persistence = this.options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+    const users = (this.options.users ?? []).flatMap((user) => userArgs(user, lockedOut.includes(user)));
     const child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--logfile', ''],
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', this.dir, '--logfile', '', ...users],
       { stdio: 'ignore' },
     );
     this.child = child;
@@ -53,6 +84,15 @@ export class OwnRedis {
       if (child.exitCode !== null) throw new Error(`redis-server on ${this.port} exited with ${child.exitCode}`);
       return redisCli(this.port, 'ping') === 'PONG';
     }, 10_000);
+  }
+
+  /** The user can no longer log in (its open connections stay); a process using it cannot reconnect. */
+  lockOut(user: string): void {
+    redisCli(this.port, 'ACL', 'SETUSER', user, 'off');
+  }
+
+  letIn(user: string): void {
+    redisCli(this.port, 'ACL', 'SETUSER', user, 'on');
   }
 
   async kill(): Promise<void> {
@@ -93,6 +133,8 @@ export interface OwnRedisClusterOptions {
   replicas?: number;
   /** `cluster-node-timeout`: how long a silent master takes to be failed over. */
   nodeTimeoutMs?: number;
+  /** ACL users on every node, as OwnRedis has them. */
+  users?: string[];
 }
 
 /**
@@ -102,10 +144,11 @@ export interface OwnRedisClusterOptions {
 export class OwnRedisCluster {
   private constructor(readonly nodes: OwnRedisNode[]) {}
 
-  static async start(masters = 3, { replicas = 0, nodeTimeoutMs = 2000 }: OwnRedisClusterOptions = {}): Promise<OwnRedisCluster> {
+  static async start(masters = 3, { replicas = 0, nodeTimeoutMs = 2000, users = [] }: OwnRedisClusterOptions = {}): Promise<OwnRedisCluster> {
     const nodes: OwnRedisNode[] = [];
+    const acl = users.flatMap((user) => userArgs(user));
     for (let i = 0; i < masters * (1 + replicas); i++) {
-      nodes.push(await OwnRedisNode.start(['--cluster-enabled', 'yes', '--cluster-node-timeout', String(nodeTimeoutMs)]));
+      nodes.push(await OwnRedisNode.start(['--cluster-enabled', 'yes', '--cluster-node-timeout', String(nodeTimeoutMs), ...acl]));
     }
     execFileSync(
       'redis-cli',
@@ -122,6 +165,19 @@ export class OwnRedisCluster {
   /** REDIS_URL for the broker: every node as a seed. */
   get url(): string {
     return this.nodes.map((node) => `redis://127.0.0.1:${node.port}`).join(',');
+  }
+
+  /** REDIS_URL for one of the ACL users. */
+  urlFor(user: string): string {
+    return this.nodes.map((node) => `redis://${user}:${user}@127.0.0.1:${node.port}`).join(',');
+  }
+
+  lockOut(user: string): void {
+    for (const node of this.nodes) redisCli(node.port, 'ACL', 'SETUSER', user, 'off');
+  }
+
+  letIn(user: string): void {
+    for (const node of this.nodes) redisCli(node.port, 'ACL', 'SETUSER', user, 'on');
   }
 
   /** The port of the node that owns a key's (or a sharded channel's) slot. */
