@@ -7,6 +7,7 @@ import { DanmakuEvents } from '../events/danmaku-events.js';
 import type { CommentDraft } from '../protocol/comment.js';
 import { testConnection } from '../../test/support/connections.js';
 import { RoomService } from '../rooms/room.service.js';
+import { DeliveryTimings } from '../stats/delivery-timings.js';
 import { StatsService } from '../stats/stats.service.js';
 import { BatchService } from './batch.service.js';
 import { PushFrameEncoder } from './push-frame-encoder.js';
@@ -53,8 +54,8 @@ describe('BatchService', () => {
     broker = new MemoryBroker(config);
     encoder = new PushFrameEncoder();
     stats = new StatsService();
-    const fanOut = new FanOutService(rooms, stats, config, new DanmakuEvents());
-    batches = new BatchService(broker, fanOut, encoder, rooms, stats, config);
+    const fanOut = new FanOutService(rooms, stats, config, new DanmakuEvents(), new DeliveryTimings());
+    batches = new BatchService(broker, fanOut, encoder, rooms, stats, new DeliveryTimings(), config);
     batches.onModuleInit();
   }
 

@@ -3,45 +3,25 @@ import type { Response } from 'express';
 import { Broker } from '../broker/broker.js';
 import { ServerLifecycle } from '../core/server-lifecycle.js';
 import { RoomService } from '../rooms/room.service.js';
-import { MetricsService } from './metrics.service.js';
-import { StatsService } from './stats.service.js';
+import { ServerTotals } from './server-totals.service.js';
 
 @Controller()
 export class StatsController {
   constructor(
-    private readonly stats: StatsService,
     private readonly rooms: RoomService,
     private readonly broker: Broker,
-    private readonly metrics: MetricsService,
+    private readonly totals: ServerTotals,
     private readonly lifecycle: ServerLifecycle,
   ) {}
 
+  /** The whole server's counters (every worker's, with WORKERS=N). */
   @Get('stats')
   @Header('Cache-Control', 'no-store')
   snapshot() {
-    const s = this.stats;
-    return {
-      connections: this.rooms.connectionCount,
-      rooms: this.rooms.roomCount,
-      commentsIn: s.commentsIn,
-      framesOut: s.framesOut,
-      bytesOut: s.bytesOut,
-      plainBytesOut: s.plainBytesOut,
-      deflateCalls: s.deflateCalls,
-      compressedConnections: this.rooms.compressedConnectionCount,
-      dropped: s.dropped,
-      thinned: s.thinned,
-      batches: s.batches,
-      slowClosed: s.slowClosed,
-      upgradesRefused: s.upgradesRefused,
-      fanOutWriter: s.fanOutWriter,
-      brokerUp: this.broker.health().ok,
-      draining: this.lifecycle.draining,
-      uptimeSeconds: Math.round(process.uptime()),
-      rssBytes: process.memoryUsage.rss(),
-    };
+    return this.totals.stats();
   }
 
+  /** This process's health: a load balancer probes each worker it reaches. */
   @Get('healthz')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -54,6 +34,6 @@ export class StatsController {
 
   @Get('metrics')
   async prometheus(@Res() response: Response): Promise<void> {
-    response.type(this.metrics.contentType).send(await this.metrics.render());
+    response.type(this.totals.contentType).send(await this.totals.prometheus());
   }
 }

@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { Broker } from '../broker/broker.js';
+import { ServerLifecycle } from '../core/server-lifecycle.js';
+import { RoomService } from '../rooms/room.service.js';
+import { StatsService } from './stats.service.js';
+
+/** One process's /stats. */
+export interface ProcessStats {
+  connections: number;
+  rooms: number;
+  commentsIn: number;
+  framesOut: number;
+  bytesOut: number;
+  plainBytesOut: number;
+  deflateCalls: number;
+  compressedConnections: number;
+  dropped: number;
+  thinned: number;
+  batches: number;
+  slowClosed: number;
+  upgradesRefused: number;
+  fanOutWriter: 'native' | 'stream' | 'mixed';
+  brokerUp: boolean;
+  draining: boolean;
+  uptimeSeconds: number;
+  rssBytes: number;
+}
+
+/** The counts that add up over workers. */
+const SUMMED = [
+  'connections',
+  'rooms',
+  'commentsIn',
+  'framesOut',
+  'bytesOut',
+  'plainBytesOut',
+  'deflateCalls',
+  'compressedConnections',
+  'dropped',
+  'thinned',
+  'batches',
+  'slowClosed',
+  'upgradesRefused',
+  'rssBytes',
+] as const satisfies readonly (keyof ProcessStats)[];
+
+export interface WorkerStats extends ProcessStats {
+  worker: number;
+  pid: number;
+}
+
+/** /stats of WORKERS=N: the sums, and each worker's own. */
+export interface ServerStats extends ProcessStats {
+  workers: WorkerStats[];
+  /** Workers that did not answer in time: the sums leave them out. */
+  workersMissing: number;
+}
+
+@Injectable()
+export class StatsSnapshot {
+  constructor(
+    private readonly stats: StatsService,
+    private readonly rooms: RoomService,
+    private readonly broker: Broker,
+    private readonly lifecycle: ServerLifecycle,
+  ) {}
+
+  /** This process's numbers. */
+  local(): ProcessStats {
+    const s = this.stats;
+    return {
+      connections: this.rooms.connectionCount,
+      rooms: this.rooms.roomCount,
+      commentsIn: s.commentsIn,
+      framesOut: s.framesOut,
+      bytesOut: s.bytesOut,
+      plainBytesOut: s.plainBytesOut,
+      deflateCalls: s.deflateCalls,
+      compressedConnections: this.rooms.compressedConnectionCount,
+      dropped: s.dropped,
+      thinned: s.thinned,
+      batches: s.batches,
+      slowClosed: s.slowClosed,
+      upgradesRefused: s.upgradesRefused,
+      fanOutWriter: s.fanOutWriter,
+      brokerUp: this.broker.health().ok,
+      draining: this.lifecycle.draining,
+      uptimeSeconds: Math.round(process.uptime()),
+      rssBytes: process.memoryUsage.rss(),
+    };
+  }
+}
+
+/**
+ * Every worker's numbers as one: counts summed (`rooms` too, so a room with members in two
+ * workers counts twice; `workers` has each one's), the broker up only if it is up
+ * everywhere, draining if any worker is, the longest uptime.
+ */
+export function combineStats(workers: WorkerStats[], missing: number): ServerStats {
+  const total = { ...workers[0] } as ProcessStats & Partial<WorkerStats>;
+  delete total.worker;
+  delete total.pid;
+  for (const key of SUMMED) total[key] = workers.reduce((sum, worker) => sum + worker[key], 0);
+  total.brokerUp = workers.every((worker) => worker.brokerUp);
+  total.draining = workers.some((worker) => worker.draining);
+  total.uptimeSeconds = Math.max(...workers.map((worker) => worker.uptimeSeconds));
+  if (workers.some((worker) => worker.fanOutWriter !== total.fanOutWriter)) total.fanOutWriter = 'mixed';
+  return { ...total, workers, workersMissing: missing };
+}
