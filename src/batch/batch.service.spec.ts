@@ -46,6 +46,7 @@ describe('BatchService', () => {
   let broker: MemoryBroker;
   let encoder: PushFrameEncoder;
   let stats: StatsService;
+  let timings: DeliveryTimings;
   let batches: BatchService;
 
   function start(env: Record<string, string> = {}) {
@@ -54,8 +55,9 @@ describe('BatchService', () => {
     broker = new MemoryBroker(config);
     encoder = new PushFrameEncoder();
     stats = new StatsService();
-    const fanOut = new FanOutService(rooms, stats, config, new DanmakuEvents(), new DeliveryTimings());
-    batches = new BatchService(broker, fanOut, encoder, rooms, stats, new DeliveryTimings(), config);
+    timings = new DeliveryTimings();
+    const fanOut = new FanOutService(rooms, stats, config, new DanmakuEvents(), timings);
+    batches = new BatchService(broker, fanOut, encoder, rooms, stats, timings, config);
     batches.onModuleInit();
   }
 
@@ -92,6 +94,24 @@ describe('BatchService', () => {
     await publish('r', 'first');
     await settle();
     expect(pushes(writes)).toEqual([{ room: 'r', items: [expect.objectContaining({ text: 'first', seq: 1 })] }]);
+  });
+
+  it('observes each batch once in the histograms, whatever its member count: size, publish→write, fan-out', async () => {
+    start();
+    for (let i = 0; i < 5; i++) viewer('r');
+    await publish('r', 'lead');
+    await settle();
+    for (let k = 0; k < 3; k++) await publish('r', `c${k}`);
+    await advance(200);
+    const histogram = async (name: string) => (await timings.histograms.find((h) => h.name === name)!.get()).values;
+    const count = async (name: string) => (await histogram(name)).find((value) => value.metricName === `${name}_count`)?.value;
+    const sum = async (name: string) => (await histogram(name)).find((value) => value.metricName === `${name}_sum`)?.value;
+    expect(await count('danmaku_batch_items')).toBe(2);
+    expect(await sum('danmaku_batch_items')).toBe(4);
+    expect(await count('danmaku_publish_to_write_seconds')).toBe(2);
+    expect(await count('danmaku_fan_out_seconds')).toBe(2);
+    // The second batch waited for its window: its latency counts from its first item.
+    expect(await sum('danmaku_publish_to_write_seconds')).toBeGreaterThan(0);
   });
 
   it('merges the K comments that follow within a window into one frame, in order', async () => {

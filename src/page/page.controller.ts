@@ -1,4 +1,5 @@
 import { Controller, Get, Headers, Inject, Param, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RoomIdPipe } from '../publish/room-id.pipe.js';
 import { DANMAKU_ROUTE_PREFIX } from '../core/danmaku-tokens.js';
@@ -11,6 +12,8 @@ const HOST_PATTERN = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?
  * The browser room page, served from the same port as the socket: `GET /` (the lobby)
  * and `GET /room/:room` (the room); its files are PageAssets'.
  */
+@ApiTags('room page')
+@ApiProduces('text/html')
 @Controller()
 export class PageController {
   private readonly html: string;
@@ -20,11 +23,16 @@ export class PageController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'The lobby page' })
+  @ApiOkResponse({ description: 'HTML', schema: { type: 'string' } })
   index(@Headers('host') host: string | undefined, @Res() response: Response): void {
     this.sendHtml(response, host);
   }
 
   @Get('room/:room')
+  @ApiOperation({ summary: "A room's page" })
+  @ApiOkResponse({ description: 'HTML', schema: { type: 'string' } })
+  @ApiBadRequestResponse({ description: 'The room id is not 1 to 64 characters without control characters' })
   room(@Param('room', RoomIdPipe) _room: string, @Headers('host') host: string | undefined, @Res() response: Response): void {
     this.sendHtml(response, host);
   }

@@ -1,10 +1,14 @@
 import { Controller, Get, Header, HttpCode, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Broker } from '../broker/broker.js';
 import { ServerLifecycle } from '../core/server-lifecycle.js';
 import { RoomService } from '../rooms/room.service.js';
+import { ErrorAnswer } from '../openapi/api-answers.js';
 import { ServerTotals } from './server-totals.service.js';
+import { HealthAnswer, StatsAnswer, UnhealthyAnswer } from './stats-answers.js';
 
+@ApiTags('monitoring')
 @Controller()
 export class StatsController {
   constructor(
@@ -16,6 +20,9 @@ export class StatsController {
 
   /** The whole server's counters (every worker's, with WORKERS=N). */
   @Get('stats')
+  @ApiOperation({ summary: "The server's counters" })
+  @ApiOkResponse({ type: StatsAnswer })
+  @ApiServiceUnavailableResponse({ description: 'With WORKERS=N: no worker answered through the primary', type: ErrorAnswer })
   @Header('Cache-Control', 'no-store')
   snapshot() {
     return this.totals.stats();
@@ -23,6 +30,9 @@ export class StatsController {
 
   /** This process's health: a load balancer probes each worker it reaches. */
   @Get('healthz')
+  @ApiOperation({ summary: "This process's health" })
+  @ApiOkResponse({ type: HealthAnswer })
+  @ApiServiceUnavailableResponse({ description: 'Draining, or the configured broker is down', type: UnhealthyAnswer })
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   health() {
@@ -33,6 +43,10 @@ export class StatsController {
   }
 
   @Get('metrics')
+  @ApiOperation({ summary: 'Prometheus metrics of the whole server' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Prometheus text format', schema: { type: 'string' } })
+  @ApiServiceUnavailableResponse({ description: 'With WORKERS=N: no worker answered through the primary', type: ErrorAnswer })
   async prometheus(@Res() response: Response): Promise<void> {
     response.type(this.totals.contentType).send(await this.totals.prometheus());
   }
