@@ -103,15 +103,16 @@ describe('BatchService', () => {
     await settle();
     for (let k = 0; k < 3; k++) await publish('r', `c${k}`);
     await advance(200);
-    const histogram = async (name: string) => (await timings.histograms.find((h) => h.name === name)!.get()).values;
-    const count = async (name: string) => (await histogram(name)).find((value) => value.metricName === `${name}_count`)?.value;
-    const sum = async (name: string) => (await histogram(name)).find((value) => value.metricName === `${name}_sum`)?.value;
-    expect(await count('danmaku_batch_items')).toBe(2);
-    expect(await sum('danmaku_batch_items')).toBe(4);
-    expect(await count('danmaku_publish_to_write_seconds')).toBe(2);
-    expect(await count('danmaku_fan_out_seconds')).toBe(2);
+    const read = async (histogram: DeliveryTimings['fanOut'], what: 'count' | 'sum') => {
+      const { name, values } = await histogram.get();
+      return values.find((value) => value.metricName === `${name}_${what}`)?.value;
+    };
+    expect(await read(timings.batchItems, 'count')).toBe(2);
+    expect(await read(timings.batchItems, 'sum')).toBe(4);
+    expect(await read(timings.publishToWrite, 'count')).toBe(2);
+    expect(await read(timings.fanOut, 'count')).toBe(2);
     // The second batch waited for its window: its latency counts from its first item.
-    expect(await sum('danmaku_publish_to_write_seconds')).toBeGreaterThan(0);
+    expect(await read(timings.publishToWrite, 'sum')).toBeGreaterThan(0);
   });
 
   it('merges the K comments that follow within a window into one frame, in order', async () => {

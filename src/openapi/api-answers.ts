@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiPayloadTooLargeResponse, ApiProperty, ApiPropertyOptional, ApiResponse, ApiServiceUnavailableResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiParam, ApiPayloadTooLargeResponse, ApiProperty, ApiPropertyOptional, ApiResponse, ApiServiceUnavailableResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 
 /** Nest's usual error body: what every 4xx and 5xx of the API answers. */
 export class ErrorAnswer {
@@ -50,7 +50,15 @@ export function ApiRejectionAnswer(): MethodDecorator {
   return ApiResponse({ status: 422, description: 'A comment filter refused the comment (or an item of the batch)', type: RejectionAnswer });
 }
 
+/** The `:room` path parameter. */
+export function ApiRoomParam(): MethodDecorator {
+  return ApiParam({ name: 'room', description: 'Room id: 1 to 64 characters, any script, no control characters (percent-encoded)', example: 'lobby' });
+}
+
 /** A bad `:room` in the path. */
 export function ApiBadRoomAnswer(): MethodDecorator {
-  return ApiBadRequestResponse({ description: 'The room id is not 1 to 64 characters without control characters', type: ErrorAnswer });
+  return applyDecorators(
+    ApiRoomParam(),
+    ApiBadRequestResponse({ description: 'The room id is not 1 to 64 characters without control characters', type: ErrorAnswer }),
+  );
 }

@@ -29,7 +29,8 @@ export class SwaggerUiAssets implements OnModuleInit {
   onModuleInit(): void {
     if (!this.config.OPENAPI || !this.adapterHost.httpAdapter) return;
     const base = docsBase(this.prefix);
-    const init = `window.ui = SwaggerUIBundle({ url: ${JSON.stringify(`${base}/openapi.json`)}, dom_id: '#swagger-ui', deepLinking: true });\n`;
+    // validatorUrl null: Swagger UI would otherwise fetch a badge from validator.swagger.io.
+    const init = `window.ui = SwaggerUIBundle({ url: ${JSON.stringify(`${base}/openapi.json`)}, dom_id: '#swagger-ui', deepLinking: true, validatorUrl: null });\n`;
     const files = serveStatic(swaggerUiFolder(), { index: false, redirect: false });
     this.adapterHost.httpAdapter.use(`${base}/docs`, (request: IncomingMessage & { path?: string }, response: ServerResponse, next: () => void) => {
       const path = request.path ?? '';

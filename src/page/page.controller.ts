@@ -1,6 +1,7 @@
 import { Controller, Get, Headers, Inject, Param, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { ApiBadRoomAnswer } from '../openapi/api-answers.js';
 import { RoomIdPipe } from '../publish/room-id.pipe.js';
 import { DANMAKU_ROUTE_PREFIX } from '../core/danmaku-tokens.js';
 import { loadPageHtml, pageBase } from './page-html.js';
@@ -32,7 +33,7 @@ export class PageController {
   @Get('room/:room')
   @ApiOperation({ summary: "A room's page" })
   @ApiOkResponse({ description: 'HTML', schema: { type: 'string' } })
-  @ApiBadRequestResponse({ description: 'The room id is not 1 to 64 characters without control characters' })
+  @ApiBadRoomAnswer()
   room(@Param('room', RoomIdPipe) _room: string, @Headers('host') host: string | undefined, @Res() response: Response): void {
     this.sendHtml(response, host);
   }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Broker } from '../broker/broker.js';
-import { ApiAdminAnswers, ApiBadRoomAnswer, ApiRejectionAnswer, ErrorAnswer } from '../openapi/api-answers.js';
+import { ApiAdminAnswers, ApiBadRoomAnswer, ApiRejectionAnswer, ApiRoomParam, ErrorAnswer } from '../openapi/api-answers.js';
 import { Presence } from '../presence/presence.js';
 import { InputValidationPipe } from '../validation/input-validation.pipe.js';
 import { AdminGuard } from './admin.guard.js';
@@ -31,6 +31,7 @@ export class CommentsController {
   @Post('rooms/:room/comments')
   @ApiOperation({ summary: 'Publish a comment to a room' })
   @ApiBearerAuth()
+  @ApiRoomParam()
   @ApiAcceptedResponse({ type: PublishedAnswer })
   @ApiAdminAnswers()
   @ApiRejectionAnswer()
@@ -44,6 +45,7 @@ export class CommentsController {
   @Post('rooms/:room/comments/batch')
   @ApiOperation({ summary: 'Publish 1 to 1000 comments to a room at once (all or none)' })
   @ApiBearerAuth()
+  @ApiRoomParam()
   @ApiAcceptedResponse({ type: BatchPublishedAnswer })
   @ApiAdminAnswers()
   @ApiRejectionAnswer()
