@@ -2,8 +2,8 @@ import type { INestApplication, Type } from '@nestjs/common';
 import type { ApplicationConfig, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 
-const DESCRIPTION = `The REST API of the live-comment server (PROTOCOL.md section 2). The WebSocket protocol
-at \`/connect\` is described in PROTOCOL.md section 1; OpenAPI has no words for it.
+const DESCRIPTION = `The REST API of the live-comment server. Its WebSocket protocol at \`/connect\`
+(PUSH, JOIN, COMMENT …) is described in the project's docs/protocol.md: OpenAPI has no words for it.
 
 Admin calls (every POST) need \`Authorization: Bearer ADMIN_TOKEN\`; with no ADMIN_TOKEN
 configured they are accepted from loopback only. Bad input answers 400 with Nest's usual

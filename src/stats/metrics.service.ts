@@ -39,9 +39,10 @@ const LOOP_DELAY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 
  * the event loop's delay and prom-client's process metrics.
  *
  * With WORKERS=N every worker's registry is merged by prom-client's AggregatorRegistry
- * (ServerTotals): series without a `worker` label are summed over the workers; those
- * whose sum means nothing (rooms, broker up, process and event-loop metrics) carry the
- * worker's id as a `worker` label and stay apart. A single process is worker "0".
+ * (ServerTotals): the danmaku_* counters, gauges and batch histograms are summed over the
+ * workers (danmaku_broker_up takes the lowest), while prom-client's process metrics and the
+ * event loop's delay, which mean something per process, carry the worker's id as a
+ * `worker` label and stay apart. A single process is worker "0".
  */
 @Injectable()
 export class MetricsService implements OnModuleDestroy {
@@ -80,20 +81,19 @@ export class MetricsService implements OnModuleDestroy {
     });
     new Gauge({
       name: 'danmaku_rooms',
-      help: 'Rooms with at least one member in this worker (a room can have members in several)',
-      labelNames: ['worker'],
+      help: 'Rooms with at least one member (with WORKERS=N summed over the workers, as /stats does)',
       registers: [this.registry],
       collect() {
-        this.set({ worker }, rooms.roomCount);
+        this.set(rooms.roomCount);
       },
     });
     new Gauge({
       name: 'danmaku_broker_up',
-      help: "1 while this worker's broker is reachable",
-      labelNames: ['worker'],
+      help: '1 while the broker is reachable (with WORKERS=N: from every worker)',
+      aggregator: 'min',
       registers: [this.registry],
       collect() {
-        this.set({ worker }, broker.health().ok ? 1 : 0);
+        this.set(broker.health().ok ? 1 : 0);
       },
     });
     for (const histogram of timings.histograms) this.registry.registerMetric(histogram);

@@ -163,10 +163,11 @@ describe('WORKERS: one port, several processes', () => {
         expect(sample(metrics, 'danmaku_connections')).toBe(open);
         expect(sample(metrics, 'danmaku_comments_in_total')).toBe(before.commentsIn + 4);
         expect(sample(metrics, 'danmaku_frames_out_total')).toBeGreaterThanOrEqual(answers[0].framesOut);
-        // One series per worker where a sum would mean nothing; histograms summed.
+        expect(sample(metrics, 'danmaku_broker_up')).toBe(1);
+        // Per-process series stay apart by worker; the batch histograms are summed.
         for (const { worker } of workers) {
-          expect(sample(metrics, `danmaku_broker_up{worker="${worker}"}`)).toBe(1);
           expect(sample(metrics, `danmaku_event_loop_delay_seconds_count{worker="${worker}"}`)).toBeGreaterThan(0);
+          expect(sample(metrics, `nodejs_heap_size_used_bytes{worker="${worker}"}`)).toBeGreaterThan(0);
         }
         expect(sample(metrics, 'danmaku_batch_items_count')).toBe(answers[0].batches);
         expect(sample(metrics, 'danmaku_publish_to_write_seconds_count')).toBeGreaterThan(0);
