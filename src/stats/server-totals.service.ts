@@ -1,4 +1,5 @@
 import { Injectable, type OnModuleDestroy, ServiceUnavailableException } from '@nestjs/common';
+import cluster from 'node:cluster';
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { type Collected, WorkerReports } from '../cluster/worker-reports.js';
 import { MetricsService } from './metrics.service.js';
@@ -40,6 +41,7 @@ export class ServerTotals implements OnModuleDestroy {
     return combineStats(
       reports.map(({ worker, pid, report }) => ({ worker, pid, ...report.stats })),
       missing,
+      cluster.worker!.id,
     );
   }
 

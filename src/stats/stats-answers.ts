@@ -28,6 +28,9 @@ export class WorkerStatsAnswer extends ProcessStatsAnswer {
 }
 
 export class StatsAnswer extends ProcessStatsAnswer {
+  @ApiPropertyOptional({ description: 'With WORKERS=N: the worker that took this request' })
+  answeredBy?: number;
+
   @ApiPropertyOptional({ type: [WorkerStatsAnswer], description: "With WORKERS=N: each worker's own numbers; the others are their sums" })
   workers?: WorkerStatsAnswer[];
 

@@ -30,7 +30,7 @@ describe('combineStats', () => {
       worker(1, { connections: 3, commentsIn: 5, framesOut: 7, uptimeSeconds: 30 }),
       worker(2, { connections: 4, commentsIn: 1, framesOut: 2, brokerUp: false, draining: true, fanOutWriter: 'stream' }),
     ];
-    const total = combineStats(workers, 1);
+    const total = combineStats(workers, 1, 2);
     expect(total).toMatchObject({
       connections: 7,
       commentsIn: 6,
@@ -41,6 +41,7 @@ describe('combineStats', () => {
       uptimeSeconds: 30,
       fanOutWriter: 'mixed',
       workersMissing: 1,
+      answeredBy: 2,
     });
     expect(total.workers).toBe(workers);
     expect(total).not.toHaveProperty('worker');
@@ -48,7 +49,7 @@ describe('combineStats', () => {
   });
 
   it('keeps what every worker agrees on', () => {
-    const total = combineStats([worker(1, {}), worker(2, {})], 0);
+    const total = combineStats([worker(1, {}), worker(2, {})], 0, 1);
     expect(total).toMatchObject({ brokerUp: true, draining: false, fanOutWriter: 'native', workersMissing: 0 });
   });
 });

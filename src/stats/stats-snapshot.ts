@@ -51,6 +51,8 @@ export interface WorkerStats extends ProcessStats {
 
 /** /stats of WORKERS=N: the sums, and each worker's own. */
 export interface ServerStats extends ProcessStats {
+  /** The worker that took this request. */
+  answeredBy: number;
   workers: WorkerStats[];
   /** Workers that did not answer in time: the sums leave them out. */
   workersMissing: number;
@@ -96,7 +98,7 @@ export class StatsSnapshot {
  * workers counts twice; `workers` has each one's), the broker up only if it is up
  * everywhere, draining if any worker is, the longest uptime.
  */
-export function combineStats(workers: WorkerStats[], missing: number): ServerStats {
+export function combineStats(workers: WorkerStats[], missing: number, answeredBy: number): ServerStats {
   const total = { ...workers[0] } as ProcessStats & Partial<WorkerStats>;
   delete total.worker;
   delete total.pid;
@@ -105,5 +107,5 @@ export function combineStats(workers: WorkerStats[], missing: number): ServerSta
   total.draining = workers.some((worker) => worker.draining);
   total.uptimeSeconds = Math.max(...workers.map((worker) => worker.uptimeSeconds));
   if (workers.some((worker) => worker.fanOutWriter !== total.fanOutWriter)) total.fanOutWriter = 'mixed';
-  return { ...total, workers, workersMissing: missing };
+  return { ...total, answeredBy, workers, workersMissing: missing };
 }

@@ -157,6 +157,8 @@ describe('WORKERS: one port, several processes', () => {
         expect(stats.framesOut).toBeGreaterThanOrEqual(before.framesOut + 4);
       }
       expect(new Set(answers.map((stats) => JSON.stringify(stats.workers.map((w: { pid: number }) => w.pid)))).size).toBe(1);
+      // node:cluster hands fresh connections out in turn: both workers gave those same totals.
+      expect(new Set(answers.map((stats) => stats.answeredBy))).toEqual(new Set(workers.map(({ worker }) => worker)));
 
       for (let i = 0; i < 6; i++) {
         const metrics = await getFreshText(`${server.http}/metrics`);
