@@ -9,6 +9,7 @@ import type { DanmakuModuleAsyncOptions, DanmakuModuleOptions } from './danmaku-
 import { EventsModule } from './events/events.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
 import { ModerationModule } from './moderation/moderation.module.js';
+import { OpenApiModule } from './openapi/openapi.module.js';
 import { PageModule } from './page/page.module.js';
 import { PresenceModule } from './presence/presence.module.js';
 import { PublishModule } from './publish/publish.module.js';
@@ -86,7 +87,7 @@ function assemble(options: DanmakuModuleExtras, settings: Provider[]): DynamicMo
     GatewayModule.register(scope),
     PublishModule.register(scope),
   ];
-  const routed = [PublishModule, MonitoringModule, ...(options.roomPage ? [PageModule] : [])];
+  const routed = [PublishModule, MonitoringModule, ...(options.roomPage ? [PageModule] : []), OpenApiModule];
   return {
     module: DanmakuModule,
     global: options.isGlobal,
@@ -94,6 +95,7 @@ function assemble(options: DanmakuModuleExtras, settings: Provider[]): DynamicMo
       ...exported,
       MonitoringModule.register(scope),
       ...(options.roomPage ? [PageModule.register(scope)] : []),
+      OpenApiModule.register(scope, routed),
       ...(options.routePrefix
         ? [RouterModule.register([{ path: options.routePrefix, module: DanmakuModule, children: routed }])]
         : []),

@@ -7,6 +7,7 @@ import { DanmakuEvents } from '../events/danmaku-events.js';
 import type { CommentDraft } from '../protocol/comment.js';
 import { testConnection } from '../../test/support/connections.js';
 import { RoomService } from '../rooms/room.service.js';
+import { DeliveryTimings } from '../stats/delivery-timings.js';
 import { StatsService } from '../stats/stats.service.js';
 import { BatchService } from './batch.service.js';
 import { PushFrameEncoder } from './push-frame-encoder.js';
@@ -45,6 +46,7 @@ describe('BatchService', () => {
   let broker: MemoryBroker;
   let encoder: PushFrameEncoder;
   let stats: StatsService;
+  let timings: DeliveryTimings;
   let batches: BatchService;
 
   function start(env: Record<string, string> = {}) {
@@ -53,8 +55,9 @@ describe('BatchService', () => {
     broker = new MemoryBroker(config);
     encoder = new PushFrameEncoder();
     stats = new StatsService();
-    const fanOut = new FanOutService(rooms, stats, config, new DanmakuEvents());
-    batches = new BatchService(broker, fanOut, encoder, rooms, stats, config);
+    timings = new DeliveryTimings();
+    const fanOut = new FanOutService(rooms, stats, config, new DanmakuEvents(), timings);
+    batches = new BatchService(broker, fanOut, encoder, rooms, stats, timings, config);
     batches.onModuleInit();
   }
 
@@ -91,6 +94,25 @@ describe('BatchService', () => {
     await publish('r', 'first');
     await settle();
     expect(pushes(writes)).toEqual([{ room: 'r', items: [expect.objectContaining({ text: 'first', seq: 1 })] }]);
+  });
+
+  it('observes each batch once in the histograms, whatever its member count: size, publish→write, fan-out', async () => {
+    start();
+    for (let i = 0; i < 5; i++) viewer('r');
+    await publish('r', 'lead');
+    await settle();
+    for (let k = 0; k < 3; k++) await publish('r', `c${k}`);
+    await advance(200);
+    const read = async (histogram: DeliveryTimings['fanOut'], what: 'count' | 'sum') => {
+      const { name, values } = await histogram.get();
+      return values.find((value) => value.metricName === `${name}_${what}`)?.value;
+    };
+    expect(await read(timings.batchItems, 'count')).toBe(2);
+    expect(await read(timings.batchItems, 'sum')).toBe(4);
+    expect(await read(timings.publishToWrite, 'count')).toBe(2);
+    expect(await read(timings.fanOut, 'count')).toBe(2);
+    // The second batch waited for its window: its latency counts from its first item.
+    expect(await read(timings.publishToWrite, 'sum')).toBeGreaterThan(0);
   });
 
   it('merges the K comments that follow within a window into one frame, in order', async () => {

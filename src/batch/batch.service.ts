@@ -4,6 +4,7 @@ import { Broker, type Delivery } from '../broker/broker.js';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { FanOutService } from '../delivery/fan-out.service.js';
 import { RoomService } from '../rooms/room.service.js';
+import { DeliveryTimings } from '../stats/delivery-timings.js';
 import { StatsService } from '../stats/stats.service.js';
 import { mergeByRoomWindow } from './merge-by-room-window.js';
 import type { PendingSeqs } from './pending-seqs.js';
@@ -35,6 +36,7 @@ export class BatchService implements PendingSeqs, OnModuleInit, OnApplicationShu
     private readonly encoder: PushFrameEncoder,
     private readonly rooms: RoomService,
     private readonly stats: StatsService,
+    private readonly timings: DeliveryTimings,
     config: DanmakuConfig,
   ) {
     this.batches = new RoomBatches({
@@ -53,11 +55,12 @@ export class BatchService implements PendingSeqs, OnModuleInit, OnApplicationShu
           this.stats.thinned += thinned;
         }),
         filter(({ room }) => room === null || this.rooms.onlineIn(room) > 0),
-        map(({ room, items }) => ({ room, frame: this.encoder.encode(room, jsonOf(items)) })),
+        map(({ room, items, since }) => ({ room, frame: this.encoder.encode(room, jsonOf(items)), size: items.length, since })),
       )
-      .subscribe(({ room, frame }) => {
+      .subscribe(({ room, frame, size, since }) => {
         this.stats.batches++;
-        this.fanOut.deliver(room, frame);
+        this.timings.batchItems.observe(size);
+        this.fanOut.deliver(room, frame, since);
       });
   }
 

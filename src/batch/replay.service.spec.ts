@@ -9,6 +9,7 @@ import { DanmakuEvents } from '../events/danmaku-events.js';
 import type { Connection } from '../connections/connection.js';
 import { testConnection } from '../../test/support/connections.js';
 import { RoomService } from '../rooms/room.service.js';
+import { DeliveryTimings } from '../stats/delivery-timings.js';
 import { StatsService } from '../stats/stats.service.js';
 import { BatchService } from './batch.service.js';
 import { PushFrameEncoder } from './push-frame-encoder.js';
@@ -32,8 +33,8 @@ describe('ReplayService', () => {
     broker = new MemoryBroker(config);
     const stats = new StatsService();
     const encoder = new PushFrameEncoder();
-    const fanOut = new FanOutService(rooms, stats, config, new DanmakuEvents());
-    batches = new BatchService(broker, fanOut, encoder, rooms, stats, config);
+    const fanOut = new FanOutService(rooms, stats, config, new DanmakuEvents(), new DeliveryTimings());
+    batches = new BatchService(broker, fanOut, encoder, rooms, stats, new DeliveryTimings(), config);
     batches.onModuleInit();
     replays = new ReplayService(batches, encoder, fanOut, config);
   });

@@ -16,6 +16,8 @@ export interface MergedBatch {
   items: Delivery[];
   /** Ordinary items left out by thinning. */
   thinned: number;
+  /** performance.now() when the oldest of these items was taken in (the publish→write latency starts here). */
+  since: number;
 }
 
 export interface RoomBatchesOptions {
@@ -34,8 +36,12 @@ interface RoomBatch {
   window: RoomWindow | undefined;
   /** Items waiting for the window to end, carried priority items first. */
   waiting: Delivery[];
+  /** When the oldest waiting item was taken in; read only while `waiting` holds items. */
+  waitingSince: number;
   /** A quiet room's first items, sent together at the end of the current tick. */
   leading: Delivery[] | undefined;
+  /** When the leading group opened. */
+  leadingSince: number;
   /** The lowest seq of the room not sent yet. */
   pendingSeq: number | undefined;
 }
@@ -75,7 +81,7 @@ export class RoomBatches {
   add(delivery: Delivery): boolean {
     let batch = this.byRoom.get(delivery.room);
     if (batch === undefined) {
-      batch = { room: delivery.room, window: undefined, waiting: [], leading: undefined, pendingSeq: undefined };
+      batch = { room: delivery.room, window: undefined, waiting: [], waitingSince: 0, leading: undefined, leadingSince: 0, pendingSeq: undefined };
       this.byRoom.set(delivery.room, batch);
     }
     if (delivery.seq !== undefined && batch.pendingSeq === undefined) batch.pendingSeq = delivery.seq;
@@ -84,6 +90,8 @@ export class RoomBatches {
       return false;
     }
     if (batch.window !== undefined && !this.flushing) {
+      // One clock read per batch, not per item.
+      if (batch.waiting.length === 0) batch.waitingSince = performance.now();
       batch.waiting.push(delivery);
       return false;
     }
@@ -93,6 +101,7 @@ export class RoomBatches {
       batch.window = this.phases.place(this.options.weightOf(batch.room), Date.now());
     }
     batch.leading = [delivery];
+    batch.leadingSince = performance.now();
     this.leadingRooms.push(batch);
     return true;
   }
@@ -105,7 +114,7 @@ export class RoomBatches {
     for (const batch of rooms) {
       const items = batch.leading ?? [];
       batch.leading = undefined;
-      this.send(batch, items, emit);
+      this.send(batch, items, batch.leadingSince, emit);
     }
   }
 
@@ -125,7 +134,7 @@ export class RoomBatches {
       const items = batch.waiting;
       batch.waiting = [];
       phases.advance(window, now);
-      this.send(batch, items, emit);
+      this.send(batch, items, batch.waitingSince, emit);
     }
   }
 
@@ -140,26 +149,31 @@ export class RoomBatches {
         if (batch.waiting.length === 0) continue;
         const items = batch.waiting;
         batch.waiting = [];
-        this.send(batch, items, emit);
+        this.send(batch, items, batch.waitingSince, emit);
         if (batch.waiting.length > 0) carried = true;
       }
     }
   }
 
-  private send(batch: RoomBatch, items: Delivery[], emit: Emit): void {
+  /** @param since when the oldest of `items` was taken in. */
+  private send(batch: RoomBatch, items: Delivery[], since: number, emit: Emit): void {
     const merged = this.options.foldDuplicates ? foldDuplicates(items) : items;
     const { send, carry, thinned } = thinBatch(merged, this.options.maxItems);
     if (carry.length > 0 && this.phases === null) {
       // No window to wait for: the carried items follow at once, in frames of their own.
-      emit({ room: batch.room, items: send, thinned });
-      this.send(batch, carry, emit);
+      emit({ room: batch.room, items: send, thinned, since });
+      this.send(batch, carry, since, emit);
       return;
     }
-    // Carried items go first in the room's next frame, before what arrives meanwhile.
-    if (carry.length > 0) batch.waiting = [...carry, ...batch.waiting];
+    // Carried items go first in the room's next frame, before what arrives meanwhile,
+    // and that frame's latency counts from when they came.
+    if (carry.length > 0) {
+      batch.waitingSince = batch.waiting.length === 0 ? since : Math.min(since, batch.waitingSince);
+      batch.waiting = [...carry, ...batch.waiting];
+    }
     batch.pendingSeq = batch.waiting.find((item) => item.seq !== undefined)?.seq;
     this.dropIfEmpty(batch);
-    emit({ room: batch.room, items: send, thinned });
+    emit({ room: batch.room, items: send, thinned, since });
   }
 
   private dropIfEmpty(batch: RoomBatch): void {

@@ -3,6 +3,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { DanmakuConfig } from '../config/danmaku-config.js';
 import { ConfigError } from '../config/validate-config.js';
+import { PRIMARY_COLLECTS_ENV, serveWorkerReports } from './worker-reports.js';
 
 /** A worker that dies sooner than this after starting counts as crashing: its restart waits. */
 const STABLE_AFTER_MS = 10_000;
@@ -43,6 +44,8 @@ export function runsServer(config: Pick<DanmakuConfig, 'WORKERS' | 'REDIS_URL'>)
  * half-started one. Once every worker has listened, the server is serving: a replacement
  * that cannot start (Redis down for a while) is retried with backoff, because stopping
  * would take the healthy workers' viewers down with it.
+ *
+ * It also relays the workers' reports, so that /stats and /metrics count them all.
  */
 export function runPrimary(config: Pick<DanmakuConfig, 'WORKERS'>): void {
   const logger = new Logger('Primary');
@@ -55,7 +58,7 @@ export function runPrimary(config: Pick<DanmakuConfig, 'WORKERS'>): void {
   let exitCode = 0;
 
   const fork = (): Worker => {
-    const worker = cluster.fork();
+    const worker = cluster.fork({ [PRIMARY_COLLECTS_ENV]: '1' });
     startedAt.set(worker.id, Date.now());
     return worker;
   };
@@ -101,6 +104,9 @@ export function runPrimary(config: Pick<DanmakuConfig, 'WORKERS'>): void {
       process.exit(1);
     }, STOP_TIMEOUT_MS).unref();
   };
+  // /stats and /metrics answer for every worker (worker-reports.ts).
+  serveWorkerReports(() => alive().filter((worker) => listening.has(worker.id)));
+
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
       logger.log(`${signal}: draining ${alive().length} workers`);

@@ -212,6 +212,10 @@ export class DanmakuConfig {
   @toInt() @IsInt() @Min(1) @Max(9)
   COMPRESSION_LEVEL = 6;
 
+  /** Serve the OpenAPI description at /openapi.json and its page at /docs (under routePrefix when mounted). */
+  @toBoolean() @IsBoolean()
+  OPENAPI = true;
+
   /** A word list, one per line, watched and reloaded when it changes. */
   @emptyAsUnset() @IsOptional() @IsString() @IsNotEmpty()
   SENSITIVE_WORDS_FILE?: string = undefined;

@@ -8,6 +8,7 @@ import type { Connection } from '../connections/connection.js';
 import { testConnection } from '../../test/support/connections.js';
 import { RoomService } from '../rooms/room.service.js';
 import { applyPerMessageDeflate, PER_MESSAGE_DEFLATE } from '../sockets/socket-internals.js';
+import { DeliveryTimings } from '../stats/delivery-timings.js';
 import { StatsService } from '../stats/stats.service.js';
 import { FanOutService } from './fan-out.service.js';
 
@@ -46,7 +47,7 @@ describe.each(['true', 'false'])('FanOutService with NATIVE_WRITES=%s, members o
     const config = validateConfig({ NATIVE_WRITES: nativeWrites, SHARDS: '4' });
     rooms = new RoomService(config);
     stats = new StatsService();
-    fanOut = new FanOutService(rooms, stats, config, new DanmakuEvents());
+    fanOut = new FanOutService(rooms, stats, config, new DanmakuEvents(), new DeliveryTimings());
   });
   afterAll(() => {
     for (const client of received.keys()) client.terminate();

@@ -3,6 +3,7 @@ import { DanmakuConfig } from '../config/danmaku-config.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { Connection } from '../connections/connection.js';
 import { RoomService } from '../rooms/room.service.js';
+import { DeliveryTimings } from '../stats/delivery-timings.js';
 import { StatsService } from '../stats/stats.service.js';
 import { DanmakuEvents } from '../events/danmaku-events.js';
 import { FrameDeflater } from './frame-deflater.js';
@@ -18,6 +19,10 @@ interface Job {
   frames: OutboundFrames;
   /** Next shard to walk. */
   shard: number;
+  /** A batch's: performance.now() when its first item was taken in; undefined for other messages. */
+  since: number | undefined;
+  /** performance.now() at its first write (set when shard 0 is walked). */
+  started: number;
 }
 
 /**
@@ -43,6 +48,7 @@ export class FanOutService {
     private readonly stats: StatsService,
     private readonly config: DanmakuConfig,
     private readonly events: DanmakuEvents,
+    private readonly timings: DeliveryTimings,
   ) {
     this.deflater = new FrameDeflater(config.COMPRESSION_LEVEL, stats);
     if (!config.NATIVE_WRITES) return;
@@ -58,8 +64,9 @@ export class FanOutService {
     }
   }
 
-  deliver(room: string | null, frames: OutboundFrames): void {
-    this.queue.push({ room, frames, shard: 0 });
+  /** @param since a batch's start, for the publish→write and fan-out histograms (once per batch). */
+  deliver(room: string | null, frames: OutboundFrames, since?: number): void {
+    this.queue.push({ room, frames, shard: 0, since, started: 0 });
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.run());
@@ -167,6 +174,7 @@ export class FanOutService {
     let budget = WRITES_PER_SLICE;
     while (this.queue.length > 0) {
       const job = this.queue[0];
+      if (job.shard === 0 && job.since !== undefined) job.started = performance.now();
       while (job.shard < this.rooms.shardCount) {
         const members =
           job.room === null
@@ -183,6 +191,7 @@ export class FanOutService {
         }
       }
       this.queue.shift();
+      if (job.since !== undefined) this.timings.written(job.since, job.started, performance.now());
     }
     const waiting = this.drained;
     this.drained = [];

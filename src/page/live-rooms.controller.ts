@@ -1,4 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { RoomService } from '../rooms/room.service.js';
 
 /** At most this many rooms are listed, busiest first. */
@@ -11,19 +12,20 @@ const MAX_LISTED = 100;
  */
 export const LIST_REFRESH_MS = 1000;
 
-export interface LiveRoom {
-  room: string;
-  online: number;
+export class LiveRoom {
+  @ApiProperty() room: string;
+  @ApiProperty({ description: "Viewers on this server" }) online: number;
 }
 
-export interface LiveRoomList {
-  rooms: LiveRoom[];
-  total: number;
+export class LiveRoomList {
+  @ApiProperty({ type: [LiveRoom], description: `The ${MAX_LISTED} busiest rooms at most, busiest first` }) rooms: LiveRoom[];
+  @ApiProperty({ description: 'Rooms with viewers' }) total: number;
 }
 
 const busiestFirst = (a: LiveRoom, b: LiveRoom) => b.online - a.online || (a.room < b.room ? -1 : a.room > b.room ? 1 : 0);
 
 /** The lobby's list of live rooms: rooms with at least one viewer on this server. */
+@ApiTags('room page')
 @Controller('api')
 export class LiveRoomsController {
   private cached: LiveRoomList | undefined;
@@ -32,6 +34,8 @@ export class LiveRoomsController {
   constructor(private readonly rooms: RoomService) {}
 
   @Get('rooms')
+  @ApiOperation({ summary: "The lobby's list of live rooms (refreshed at most once a second)" })
+  @ApiOkResponse({ type: LiveRoomList })
   @Header('Cache-Control', 'no-store')
   list(now = Date.now()): LiveRoomList {
     if (this.cached === undefined || now - this.cachedAt >= LIST_REFRESH_MS) {

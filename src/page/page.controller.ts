@@ -1,5 +1,7 @@
 import { Controller, Get, Headers, Inject, Param, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { ApiBadRoomAnswer } from '../openapi/api-answers.js';
 import { RoomIdPipe } from '../publish/room-id.pipe.js';
 import { DANMAKU_ROUTE_PREFIX } from '../core/danmaku-tokens.js';
 import { loadPageHtml, pageBase } from './page-html.js';
@@ -11,6 +13,8 @@ const HOST_PATTERN = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?
  * The browser room page, served from the same port as the socket: `GET /` (the lobby)
  * and `GET /room/:room` (the room); its files are PageAssets'.
  */
+@ApiTags('room page')
+@ApiProduces('text/html')
 @Controller()
 export class PageController {
   private readonly html: string;
@@ -20,11 +24,16 @@ export class PageController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'The lobby page' })
+  @ApiOkResponse({ description: 'HTML', schema: { type: 'string' } })
   index(@Headers('host') host: string | undefined, @Res() response: Response): void {
     this.sendHtml(response, host);
   }
 
   @Get('room/:room')
+  @ApiOperation({ summary: "A room's page" })
+  @ApiOkResponse({ description: 'HTML', schema: { type: 'string' } })
+  @ApiBadRoomAnswer()
   room(@Param('room', RoomIdPipe) _room: string, @Headers('host') host: string | undefined, @Res() response: Response): void {
     this.sendHtml(response, host);
   }

@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Req } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { ViewerAuthenticator } from '../gateway/viewer-authenticator.js';
@@ -9,6 +10,12 @@ import { ViewerAuthenticator } from '../gateway/viewer-authenticator.js';
  * refuses this request's credentials (same query and cookies as the socket's), retrying
  * would only loop.
  */
+class ViewerAuthAnswer {
+  @ApiProperty({ description: 'Whether the socket needs credentials' }) required: boolean;
+  @ApiProperty({ description: "Whether this request's credentials (query, cookies) would be admitted" }) valid: boolean;
+}
+
+@ApiTags('room page')
 @Controller('api')
 export class ViewerAuthController {
   constructor(
@@ -17,6 +24,8 @@ export class ViewerAuthController {
   ) {}
 
   @Get('viewer-auth')
+  @ApiOperation({ summary: 'Whether the socket would admit this request; the page asks before retrying a refused upgrade' })
+  @ApiOkResponse({ type: ViewerAuthAnswer })
   @Header('Cache-Control', 'no-store')
   async check(@Req() request: Request): Promise<{ required: boolean; valid: boolean }> {
     let admitted: boolean;

@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import cluster from 'node:cluster';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { Broker } from '../broker/broker.js';
 import { RoomService } from '../rooms/room.service.js';
+import { DeliveryTimings } from './delivery-timings.js';
 import { StatsService } from './stats.service.js';
 
 type CounterName =
@@ -27,16 +29,29 @@ const COUNTERS: [CounterName, string, string][] = [
   ['slowClosed', 'danmaku_slow_consumers_closed_total', 'Connections closed with 1013'],
 ];
 
+/** How often the event loop's delay is sampled: a timer that should fire every 100 ms, and how late it fires. */
+const LOOP_SAMPLE_MS = 100;
+const LOOP_DELAY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
 /**
- * Prometheus view of the counters. Values are read from StatsService at scrape time,
- * so the hot path never calls into prom-client.
+ * Prometheus view of this process: the counters, read from StatsService at scrape time so
+ * the hot path never calls into prom-client, the per-batch histograms of DeliveryTimings,
+ * the event loop's delay and prom-client's process metrics.
+ *
+ * With WORKERS=N every worker's registry is merged by prom-client's AggregatorRegistry
+ * (ServerTotals): the danmaku_* counters, gauges and batch histograms are summed over the
+ * workers (danmaku_broker_up takes the lowest), while prom-client's process metrics and the
+ * event loop's delay, which mean something per process, carry the worker's id as a
+ * `worker` label and stay apart. A single process is worker "0".
  */
 @Injectable()
-export class MetricsService {
+export class MetricsService implements OnModuleDestroy {
   readonly registry = new Registry();
+  private readonly loopSampler: NodeJS.Timeout;
 
-  constructor(stats: StatsService, rooms: RoomService, broker: Broker) {
-    collectDefaultMetrics({ register: this.registry });
+  constructor(stats: StatsService, rooms: RoomService, broker: Broker, timings: DeliveryTimings) {
+    const worker = String(cluster.worker?.id ?? 0);
+    collectDefaultMetrics({ register: this.registry, labels: { worker } });
     for (const [key, name, help] of COUNTERS) {
       new Counter({
         name,
@@ -66,7 +81,7 @@ export class MetricsService {
     });
     new Gauge({
       name: 'danmaku_rooms',
-      help: 'Rooms with at least one member in this process',
+      help: 'Rooms with at least one member (with WORKERS=N summed over the workers, as /stats does)',
       registers: [this.registry],
       collect() {
         this.set(rooms.roomCount);
@@ -91,12 +106,32 @@ export class MetricsService {
     });
     new Gauge({
       name: 'danmaku_broker_up',
-      help: '1 while the broker is reachable',
+      help: '1 while the broker is reachable (with WORKERS=N: from every worker)',
+      aggregator: 'min',
       registers: [this.registry],
       collect() {
         this.set(broker.health().ok ? 1 : 0);
       },
     });
+    for (const histogram of timings.histograms) this.registry.registerMetric(histogram);
+
+    const loopDelay = new Histogram({
+      name: 'danmaku_event_loop_delay_seconds',
+      help: `How late a timer due every ${LOOP_SAMPLE_MS} ms fires: the wait a socket or request meets`,
+      labelNames: ['worker'],
+      buckets: LOOP_DELAY_BUCKETS,
+      registers: [this.registry],
+    }).labels({ worker });
+    let due = performance.now() + LOOP_SAMPLE_MS;
+    this.loopSampler = setInterval(() => {
+      const now = performance.now();
+      loopDelay.observe(Math.max(0, now - due) / 1000);
+      due = now + LOOP_SAMPLE_MS;
+    }, LOOP_SAMPLE_MS).unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.loopSampler);
   }
 
   render(): Promise<string> {

@@ -3,13 +3,15 @@ import { BrokerModule } from '../broker/broker.module.js';
 import type { DanmakuScope } from '../core/danmaku-scope.js';
 import { RoomsModule } from '../rooms/rooms.module.js';
 import { MetricsService } from './metrics.service.js';
+import { ServerTotals } from './server-totals.service.js';
+import { StatsSnapshot } from './stats-snapshot.js';
 import { StatsController } from './stats.controller.js';
 import { StatsModule } from './stats.module.js';
 
 /** /stats, /healthz and /metrics. */
 @Module({
   controllers: [StatsController],
-  providers: [MetricsService],
+  providers: [MetricsService, StatsSnapshot, ServerTotals],
 })
 export class MonitoringModule {
   static register(scope: DanmakuScope): DynamicModule {

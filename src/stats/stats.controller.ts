@@ -1,67 +1,38 @@
 import { Controller, Get, Header, HttpCode, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Broker } from '../broker/broker.js';
 import { ServerLifecycle } from '../core/server-lifecycle.js';
 import { RoomService } from '../rooms/room.service.js';
-import { MetricsService } from './metrics.service.js';
-import { StatsService } from './stats.service.js';
+import { ErrorAnswer } from '../openapi/api-answers.js';
+import { ServerTotals } from './server-totals.service.js';
+import { HealthAnswer, StatsAnswer, UnhealthyAnswer } from './stats-answers.js';
 
-/**
- * What a soak watches for leaks: memory, and the handles and requests keeping the event
- * loop alive (sockets, timers, ...), which grow with every connection never cleaned up.
- */
-function processFigures() {
-  const memory = process.memoryUsage();
-  return {
-    rssBytes: memory.rss,
-    heapUsedBytes: memory.heapUsed,
-    heapTotalBytes: memory.heapTotal,
-    externalBytes: memory.external,
-    arrayBuffersBytes: memory.arrayBuffers,
-    activeResources: process.getActiveResourcesInfo().length,
-  };
-}
-
+@ApiTags('monitoring')
 @Controller()
 export class StatsController {
   constructor(
-    private readonly stats: StatsService,
     private readonly rooms: RoomService,
     private readonly broker: Broker,
-    private readonly metrics: MetricsService,
+    private readonly totals: ServerTotals,
     private readonly lifecycle: ServerLifecycle,
   ) {}
 
+  /** The whole server's counters (every worker's, with WORKERS=N). */
   @Get('stats')
+  @ApiOperation({ summary: "The server's counters" })
+  @ApiOkResponse({ type: StatsAnswer })
+  @ApiServiceUnavailableResponse({ description: 'With WORKERS=N: no worker answered through the primary', type: ErrorAnswer })
   @Header('Cache-Control', 'no-store')
   snapshot() {
-    const s = this.stats;
-    const kept = this.broker.keptRooms();
-    return {
-      connections: this.rooms.connectionCount,
-      rooms: this.rooms.roomCount,
-      roomsKept: kept.kept,
-      roomsEvicted: kept.evicted,
-      commentsIn: s.commentsIn,
-      framesOut: s.framesOut,
-      bytesOut: s.bytesOut,
-      plainBytesOut: s.plainBytesOut,
-      deflateCalls: s.deflateCalls,
-      compressedConnections: this.rooms.compressedConnectionCount,
-      dropped: s.dropped,
-      thinned: s.thinned,
-      batches: s.batches,
-      slowClosed: s.slowClosed,
-      upgradesRefused: s.upgradesRefused,
-      fanOutWriter: s.fanOutWriter,
-      brokerUp: this.broker.health().ok,
-      draining: this.lifecycle.draining,
-      uptimeSeconds: Math.round(process.uptime()),
-      ...processFigures(),
-    };
+    return this.totals.stats();
   }
 
+  /** This process's health: a load balancer probes each worker it reaches. */
   @Get('healthz')
+  @ApiOperation({ summary: "This process's health" })
+  @ApiOkResponse({ type: HealthAnswer })
+  @ApiServiceUnavailableResponse({ description: 'Draining, or the configured broker is down', type: UnhealthyAnswer })
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   health() {
@@ -72,7 +43,11 @@ export class StatsController {
   }
 
   @Get('metrics')
+  @ApiOperation({ summary: 'Prometheus metrics of the whole server' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Prometheus text format', schema: { type: 'string' } })
+  @ApiServiceUnavailableResponse({ description: 'With WORKERS=N: no worker answered through the primary', type: ErrorAnswer })
   async prometheus(@Res() response: Response): Promise<void> {
-    response.type(this.metrics.contentType).send(await this.metrics.render());
+    response.type(this.totals.contentType).send(await this.totals.prometheus());
   }
 }

@@ -5,16 +5,25 @@ import { Viewer, eventually } from '../support/viewer.js';
 import { OwnRedis, SHARED_REDIS_URL, freePort, uniquePrefix } from './redis-support.js';
 
 /** GET on a new TCP connection each time, so node:cluster may hand it to any worker. */
-function getFresh(url: string): Promise<any> {
+function getFreshText(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
     request(url, { agent: false }, (response) => {
       let body = '';
       response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      response.on('end', () => resolve(JSON.parse(body)));
+      response.on('end', () => resolve(body));
     })
       .on('error', reject)
       .end();
   });
+}
+
+const getFresh = async (url: string): Promise<any> => JSON.parse(await getFreshText(url));
+
+/** The value of one series of a Prometheus text answer (`name` with its labels, as printed). */
+function sample(text: string, series: string): number {
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+  if (line === undefined) throw new Error(`no ${series} in /metrics`);
+  return Number(line.slice(series.length + 1));
 }
 
 /** The status of a GET on a new TCP connection (any worker may answer). */
@@ -98,12 +107,11 @@ describe('WORKERS: one port, several processes', () => {
         await viewer.join('spread');
         viewers.push(viewer);
       }
-      // Each fresh connection may land on either worker: a worker that holds some of the
-      // six viewers but not all of them proves they are spread.
-      const counts: number[] = [];
-      for (let i = 0; i < 8; i++) counts.push((await getFresh(`${server.http}/stats`)).connections);
-      expect(Math.max(...counts)).toBeGreaterThan(0);
-      expect(Math.max(...counts)).toBeLessThan(6);
+      // /stats has each worker's count: both hold some of the six viewers.
+      const counts = (await getFresh(`${server.http}/stats`)).workers.map((worker: { connections: number }) => worker.connections);
+      expect(counts).toHaveLength(2);
+      expect(Math.min(...counts)).toBeGreaterThan(0);
+      expect(counts[0] + counts[1]).toBe(6);
       await eventually(async () => (await getFresh(`${server.http}${roomPath('spread')}`)).online === 6);
 
       for (let i = 0; i < 5; i++) {
@@ -113,6 +121,60 @@ describe('WORKERS: one port, several processes', () => {
         await vi.waitFor(() => expect(viewer.itemsIn('spread').map((item) => item.text)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']));
       }
       expect(new Set(viewers.flatMap((viewer) => viewer.itemsIn('spread').map((item) => item.seq)))).toEqual(new Set([1, 2, 3, 4, 5]));
+    });
+
+    it('answers /stats and /metrics for both workers together, whichever worker is asked', async () => {
+      const room = 'totals';
+      for (let i = 0; i < 4; i++) {
+        const viewer = await Viewer.connect(server.ws);
+        await viewer.join(room);
+        viewers.push(viewer);
+      }
+      const before = await getFresh(`${server.http}/stats`);
+      for (let i = 0; i < 4; i++) {
+        expect((await postJson(server.http, roomPath(room) + '/comments', { text: `t${i}` })).status).toBe(202);
+      }
+      for (const viewer of viewers.slice(-4)) {
+        await vi.waitFor(() => expect(viewer.itemsIn(room)).toHaveLength(4));
+      }
+      // The viewers of this room sit on both workers, and each worker wrote them frames.
+      const workers = before.workers as { worker: number; connections: number }[];
+      expect(workers).toHaveLength(2);
+      expect(workers.every((worker) => worker.connections > 0)).toBe(true);
+      expect(before.workersMissing).toBe(0);
+
+      // Fresh connections land on either worker; every answer holds the same totals.
+      const open = viewers.length;
+      await eventually(async () => (await getFresh(`${server.http}/stats`)).commentsIn === before.commentsIn + 4);
+      const answers = [];
+      for (let i = 0; i < 6; i++) answers.push(await getFresh(`${server.http}/stats`));
+      for (const stats of answers) {
+        expect(stats.connections).toBe(open);
+        expect(stats.workers.map((worker: { connections: number }) => worker.connections).reduce((a: number, b: number) => a + b)).toBe(open);
+        expect(stats.commentsIn).toBe(before.commentsIn + 4);
+        // ONLINE frames keep coming; batches are PUSH frames' alone.
+        expect(stats.batches).toBe(answers[0].batches);
+        expect(stats.framesOut).toBeGreaterThanOrEqual(before.framesOut + 4);
+      }
+      expect(new Set(answers.map((stats) => JSON.stringify(stats.workers.map((w: { pid: number }) => w.pid)))).size).toBe(1);
+      // node:cluster hands fresh connections out in turn: both workers gave those same totals.
+      expect(new Set(answers.map((stats) => stats.answeredBy))).toEqual(new Set(workers.map(({ worker }) => worker)));
+
+      for (let i = 0; i < 6; i++) {
+        const metrics = await getFreshText(`${server.http}/metrics`);
+        expect(sample(metrics, 'danmaku_connections')).toBe(open);
+        expect(sample(metrics, 'danmaku_comments_in_total')).toBe(before.commentsIn + 4);
+        expect(sample(metrics, 'danmaku_frames_out_total')).toBeGreaterThanOrEqual(answers[0].framesOut);
+        expect(sample(metrics, 'danmaku_broker_up')).toBe(1);
+        // Per-process series stay apart by worker; the batch histograms are summed.
+        for (const { worker } of workers) {
+          expect(sample(metrics, `danmaku_event_loop_delay_seconds_count{worker="${worker}"}`)).toBeGreaterThan(0);
+          expect(sample(metrics, `nodejs_heap_size_used_bytes{worker="${worker}"}`)).toBeGreaterThan(0);
+        }
+        expect(sample(metrics, 'danmaku_batch_items_count')).toBe(answers[0].batches);
+        expect(sample(metrics, 'danmaku_publish_to_write_seconds_count')).toBeGreaterThan(0);
+        expect(sample(metrics, 'danmaku_fan_out_seconds_count')).toBe(sample(metrics, 'danmaku_publish_to_write_seconds_count'));
+      }
     });
 
     it('restarts a worker that dies; its viewers reconnect and resume', async () => {

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsObject, ValidateNested } from 'class-validator';
 import { CommentDto } from './comment.dto.js';
@@ -5,6 +6,7 @@ import { CommentDto } from './comment.dto.js';
 export const MAX_BATCH_ITEMS = 1000;
 
 export class CommentBatchDto {
+  @ApiProperty({ type: [CommentDto], minItems: 1, maxItems: MAX_BATCH_ITEMS })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_BATCH_ITEMS)
