@@ -14,16 +14,26 @@ const ASSETS = fileURLToPath(new URL('./public/assets/', import.meta.url));
 /** The viewer client package's build (packages/client, an npm workspace): ES modules a browser loads as they are. */
 const CLIENT = join(dirname(createRequire(import.meta.url).resolve('@danmaku-nest/client/package.json')), 'dist');
 
-const staticOptions: serveStatic.ServeStaticOptions<ServerResponse> = {
-  index: false,
-  redirect: false,
-  // The names carry no version: a browser asks again each time and gets a 304.
-  cacheControl: false,
-  setHeaders: (response: ServerResponse) => {
-    response.setHeader('Cache-Control', 'no-cache');
-    response.setHeader('X-Content-Type-Options', 'nosniff');
-  },
-};
+function noCache(response: ServerResponse): void {
+  response.setHeader('Cache-Control', 'no-cache');
+  response.setHeader('X-Content-Type-Options', 'nosniff');
+}
+
+/** The client is public code that pages elsewhere may import too, and module scripts load with CORS. */
+function noCacheAnyOrigin(response: ServerResponse): void {
+  noCache(response);
+  response.setHeader('Access-Control-Allow-Origin', '*');
+}
+
+function servedFrom(folder: string, setHeaders: (response: ServerResponse) => void) {
+  return serveStatic(folder, {
+    index: false,
+    redirect: false,
+    // The names carry no version: a browser asks again each time and gets a 304.
+    cacheControl: false,
+    setHeaders,
+  });
+}
 
 /**
  * `GET /assets/NAME`: the page's scripts, styles and icons, and `GET /assets/client/NAME`:
@@ -47,7 +57,7 @@ export class PageAssets implements OnModuleInit {
     if (!existsSync(join(CLIENT, 'index.js'))) {
       this.logger.error(`the room page's client is not built (${CLIENT}): run npm run build`);
     }
-    adapter.use(`${base}/client`, serveStatic(CLIENT, staticOptions));
-    adapter.use(base, serveStatic(ASSETS, staticOptions));
+    adapter.use(`${base}/client`, servedFrom(CLIENT, noCacheAnyOrigin));
+    adapter.use(base, servedFrom(ASSETS, noCache));
   }
 }

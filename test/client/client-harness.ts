@@ -85,9 +85,12 @@ export class WatchedClient {
 
 /**
  * A WebSocket relay in front of a real server that forwards every frame both ways and
- * adds frames of types no server sends today (and unknown fields), as a newer server might.
+ * adds what a newer server sends: frames of types no server sends today, unknown fields,
+ * and JOINED's `epoch` (the relay's `epoch`, which a spec may change).
  */
 export class FutureRelay {
+  epoch = 'epoch-1';
+
   private constructor(
     private readonly server: WebSocketServer,
     readonly url: string,
@@ -97,6 +100,7 @@ export class FutureRelay {
     const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await once(server, 'listening');
     const { port } = server.address() as { port: number };
+    let relay: FutureRelay | undefined;
     server.on('connection', (client) => {
       const backlog: string[] = [];
       const up = new WebSocket(upstream);
@@ -110,7 +114,7 @@ export class FutureRelay {
         if (frame.type === 'JOINED') {
           client.send(JSON.stringify({ type: 'SOMETHING_NEW', data: { room: frame.data.room, hint: 'from a newer server' } }));
           client.send('{"type":"NO_DATA_AT_ALL"}');
-          client.send(JSON.stringify({ type: 'JOINED', data: { ...frame.data, shiny: true } }));
+          client.send(JSON.stringify({ type: 'JOINED', data: { ...frame.data, epoch: relay!.epoch, shiny: true } }));
           return;
         }
         client.send(text);
@@ -120,7 +124,13 @@ export class FutureRelay {
       client.on('error', () => up.terminate());
       up.on('error', () => client.terminate());
     });
-    return new FutureRelay(server, `ws://127.0.0.1:${port}/connect`);
+    relay = new FutureRelay(server, `ws://127.0.0.1:${port}/connect`);
+    return relay;
+  }
+
+  /** Drops every connection (as a network failure would: no closing handshake). */
+  drop(): void {
+    for (const client of this.server.clients) client.terminate();
   }
 
   async stop(): Promise<void> {

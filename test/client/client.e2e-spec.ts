@@ -143,6 +143,37 @@ describe('@danmaku-nest/client', () => {
       }
     });
 
+    it("remembers each room's epoch from JOINED, sends it with since, and takes a new epoch as lost history", async () => {
+      const relay = await FutureRelay.start(server.ws);
+      const viewer = watch({ url: relay.url, rooms: ['epochs'], backoff: { baseMs: 10, capMs: 50 } });
+      try {
+        viewer.client.connect();
+        await viewer.reach('live');
+        await publish(server, 'epochs', 'e1', 'e2');
+        await vi.waitFor(() => expect(viewer.texts('epochs')).toEqual(['e1', 'e2']));
+        expect(viewer.client.roomStatus()).toEqual([{ room: 'epochs', lastSeq: 2, epoch: 'epoch-1', joined: true }]);
+
+        relay.drop();
+        await vi.waitFor(() => expect(viewer.joined).toHaveLength(2));
+        expect(viewer.sent.filter((f) => f.type === 'JOIN').map((f) => f.data)).toEqual([
+          { room: 'epochs' },
+          { room: 'epochs', since: 2, epoch: 'epoch-1' },
+        ]);
+        expect(viewer.joined[1]).toMatchObject({ resumed: true, historyLost: false, epoch: 'epoch-1' });
+
+        // Same seq, other epoch: the seqs no longer name the same comments.
+        relay.epoch = 'epoch-2';
+        relay.drop();
+        await vi.waitFor(() => expect(viewer.joined).toHaveLength(3));
+        expect(viewer.joined[2]).toMatchObject({ seq: 2, resumed: true, historyLost: true, epoch: 'epoch-2' });
+        expect(viewer.client.roomStatus()[0]).toMatchObject({ lastSeq: 2, epoch: 'epoch-2' });
+        expect(viewer.texts('epochs')).toEqual(['e1', 'e2']);
+      } finally {
+        viewer.close();
+        await relay.stop();
+      }
+    });
+
     it('needs a WebSocket where there is no global one', () => {
       const noGlobal = typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'undefined';
       const client = new DanmakuClient({ url: server.ws });
