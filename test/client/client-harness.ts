@@ -86,7 +86,7 @@ export class WatchedClient {
 /**
  * A WebSocket relay in front of a real server that forwards every frame both ways and
  * adds what a newer server sends: frames of types no server sends today, unknown fields,
- * and JOINED's `epoch` (the relay's `epoch`, which a spec may change).
+ * JOINED's `epoch` (the relay's `epoch`, which a spec may change), and every PUSH twice.
  */
 export class FutureRelay {
   epoch = 'epoch-1';
@@ -115,9 +115,14 @@ export class FutureRelay {
           client.send(JSON.stringify({ type: 'SOMETHING_NEW', data: { room: frame.data.room, hint: 'from a newer server' } }));
           client.send('{"type":"NO_DATA_AT_ALL"}');
           client.send(JSON.stringify({ type: 'JOINED', data: { ...frame.data, epoch: relay!.epoch, shiny: true } }));
+          // A message to one user's connections (PROTOCOL.md section 6), as a server with that route sends it.
+          const item = { id: `to-alice-${frame.data.room}`, room: null, text: 'just for you', color: '#ffffff', mode: 'scroll', ts: Date.now() };
+          client.send(JSON.stringify({ type: 'PUSH', data: { room: null, to: 'alice', items: [item] } }));
           return;
         }
         client.send(text);
+        // Sent twice, as a resume racing live delivery might: the client must show it once.
+        if (frame.type === 'PUSH') client.send(text);
       });
       client.on('close', () => up.close());
       up.on('close', () => client.close());

@@ -74,6 +74,11 @@ describe('@danmaku-nest/client', () => {
       other.client.connect();
       await other.reach('live');
       await vi.waitFor(() => expect(online).toContainEqual({ room: 'one', online: 2 }));
+
+      // A broadcast reaches every connection with room null.
+      expect((await postJson(server.http, '/broadcast', { text: 'to everyone' })).status).toBe(202);
+      await vi.waitFor(() => expect(viewer.texts(null)).toEqual(['to everyone']));
+      expect(viewer.pushes.at(-1)).toMatchObject({ room: null, replay: false, items: [{ text: 'to everyone', room: null }] });
     });
 
     it('turns COMMENT into a promise of its ACK, or a rejection with the ERROR', async () => {
@@ -132,12 +137,22 @@ describe('@danmaku-nest/client', () => {
         await viewer.reach('live');
         await publish(server, 'future', 'still works');
         await vi.waitFor(() => expect(viewer.texts('future')).toEqual(['still works']));
+        expect(viewer.client.state).toEqual({ name: 'live' });
         expect(viewer.frames.map((f) => f.type)).toEqual(expect.arrayContaining(['SOMETHING_NEW', 'NO_DATA_AT_ALL']));
+        expect(viewer.items.find((i) => i.context.to === 'alice')).toMatchObject({
+          item: { text: 'just for you', room: null },
+          context: { room: null, to: 'alice', replay: false },
+        });
         expect(viewer.joined).toHaveLength(1);
         expect(viewer.joined[0]).toMatchObject({ room: 'future', shiny: true });
         expect(viewer.closed).toEqual([]);
         expect(viewer.errors).toEqual([]);
         expect(await viewer.client.comment('future', 'and comments too')).toMatchObject({ seq: 2 });
+        // Every PUSH came twice through the relay; each item was reported once.
+        await vi.waitFor(() => expect(viewer.texts('future')).toEqual(['still works', 'and comments too']));
+        await publish(server, 'future', 'last one');
+        await vi.waitFor(() => expect(viewer.texts('future')).toEqual(['still works', 'and comments too', 'last one']));
+        expect(viewer.pushes.filter((p) => p.room === 'future')).toHaveLength(3);
       } finally {
         await relay.stop();
       }
