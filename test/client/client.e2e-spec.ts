@@ -124,6 +124,13 @@ describe('@danmaku-nest/client', () => {
       expect((await get(server.http, '/rooms/later')).body.online).toBe(0);
       expect(viewer.client.isJoined('later')).toBe(false);
 
+      // Left while its JOIN is in flight: the JOINED that still comes is followed by a LEAVE.
+      const brief = viewer.client.join('brief');
+      viewer.client.leave('brief');
+      expect((await rejection(brief)).code).toBe('CLOSED');
+      await vi.waitFor(() => expect(viewer.frames).toContainEqual({ type: 'LEFT', data: { room: 'brief' } }));
+      expect(viewer.sent.filter((f) => f.data?.room === 'brief').map((f) => f.type)).toEqual(['JOIN', 'LEAVE']);
+
       await publish(server, 'stay', 'still here');
       await vi.waitFor(() => expect(viewer.texts('stay')).toEqual(['still here']));
       expect(viewer.client.state).toEqual({ name: 'live' });

@@ -49,7 +49,7 @@ export interface DanmakuClientOptions {
 
 /**
  * idle: not started. connecting: opening the socket or (re-)joining its rooms. live: open,
- * every room answered. waiting: closed, retrying at `retryAt`. stopped: will not retry by
+ * and every room it had when the socket opened answered (rooms joined later do not change it). waiting: closed, retrying at `retryAt`. stopped: will not retry by
  * itself (1008, or 401): `retryNow()` tries anyway. closed: `close()` was called.
  */
 export type ClientState =
@@ -269,7 +269,8 @@ export class DanmakuClient {
     if (!record) return;
     this.rooms.delete(room);
     rejectWaiters(record, new DanmakuError('CLOSED', `left ${room} before it was joined`));
-    if (this.session?.opened && record.status !== 'pending') this.send({ type: 'LEAVE', data: { room } });
+    // A JOIN still in flight is answered first: its JOINED sends the LEAVE.
+    if (this.session?.opened && record.status === 'joined') this.send({ type: 'LEAVE', data: { room } });
   }
 
   /** The rooms this client joins, with what it knows of each. */
@@ -500,7 +501,8 @@ export class DanmakuClient {
       if (session.opened) this.send({ type: 'LEAVE', data: { room: data.room } });
       return this.joinNext();
     }
-    if (room.status !== 'joining') return;
+    // Left and joined again while the first JOIN was in flight: the second one's JOINED completes it.
+    if (room.status !== 'joining') return this.joinNext();
     const seq = Number.isSafeInteger(data.seq) ? (data.seq as number) : 0;
     const epoch = typeof data.epoch === 'string' ? data.epoch : undefined;
     const since = room.since;
