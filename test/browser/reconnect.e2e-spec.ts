@@ -31,7 +31,7 @@ describe('room page reconnection', () => {
           throw new Error('offline');
         }
       };
-      w.danmaku.connection.ws.close();
+      w.danmaku.connection.socket.close();
       const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"missed during the blip"}' });
       if (answer.status !== 202) throw new Error(`publish answered ${answer.status}`);
     }, `${server.http}/rooms/${room}/comments`);

@@ -46,7 +46,16 @@ describe('room page in a real browser', () => {
     expect(css.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await revalidate(`${server.http}/assets/page.css`, css.headers.get('etag')!)).toBe(304);
     expect(await revalidate(`${server.http}/`, (await fetch(`${server.http}/`)).headers.get('etag')!)).toBe(304);
+    // The viewer client package's build, which the page imports; other origins may import it too.
+    const client = await fetch(`${server.http}/assets/client/index.js`);
+    expect(client.status).toBe(200);
+    expect(client.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(client.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await client.text()).toContain('DanmakuClient');
     const refused = [
+      '/assets/client/..%2Fpackage.json',
+      '/assets/client/%2e%2e%2fsrc%2fclient.ts',
+      '/assets/client/',
       '/assets/..%2Fpage.controller.js',
       '/assets/%2e%2e%2fmain.js',
       '/assets/nope.js',

@@ -7,6 +7,8 @@ import { E2E_OUT_DIR } from './e2e-build.js';
  * so a `nest build` or `start:dev` rebuilding dist/ meanwhile cannot pull it away.
  */
 export default function setup(): void {
+  // The viewer client package (packages/client), which the room page loads and the client specs use.
+  execFileSync('npx', ['tsc', '-p', 'packages/client/tsconfig.json'], { stdio: 'inherit' });
   // The server and the example app (examples/), which imports it.
   execFileSync('npx', ['tsc', '-p', 'tsconfig.e2e.json', '--outDir', E2E_OUT_DIR], { stdio: 'inherit' });
   // The static assets nest-cli.json copies for `nest build`.

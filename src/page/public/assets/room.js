@@ -1,7 +1,7 @@
 // GET /room/:room : the stage, the send box, the comments list and the connection.
 import { CommentList } from './comment-list.js';
 import { withBase } from './base.js';
-import { RoomConnection } from './connection.js';
+import { DanmakuClient } from './client/index.js';
 import { showUserPush } from './notice.js';
 import { DanmakuStage } from './stage.js';
 import { COLOR_PATTERN, codePoints, MAX_TEXT_CHARS, MODES, normalizeItem, prefs } from './text.js';
@@ -28,6 +28,10 @@ const ERROR_WORDS = {
   BAD_FRAME: (m) => `The server could not read that: ${m}.`,
   UNKNOWN_TYPE: (m) => `The server did not understand that: ${m}.`,
 };
+
+function errorWords(code, message) {
+  return (ERROR_WORDS[code] ?? ((m) => `The server refused it: ${m || code}.`))(typeof message === 'string' ? message : '');
+}
 
 const SHORT_REASON = {
   RATE_LIMITED: 'too fast',
@@ -56,7 +60,7 @@ export function startRoom(room) {
 
   // The viewer's own comments: shown at once, then matched with the server's copy so
   // they never show twice.
-  const pending = new Map(); // cid -> { text, color, mode, entry, flying, timer, id }
+  const pending = new Map(); // cid -> { text, color, mode, entry, flying, id }
   const ownIds = new Set();
   const unconfirmed = []; // own comments whose socket closed before their ACK
   let cidCounter = 0;
@@ -71,72 +75,75 @@ export function startRoom(room) {
   let lostNoted = false;
   let countdown = 0;
 
-  const connection = new RoomConnection({
-    room,
+  const connection = new DanmakuClient({
     url: `${wsScheme}://${location.host}${withBase('/connect')}${query}`,
-    authUrl: `${withBase('/api/viewer-auth')}${query}`,
-    on: {
-      state: (state) => {
-        showConnection(state);
-        if (state.name === 'waiting' && wasLive && !lostNoted) {
-          lostNoted = true;
-          list.system('Connection lost. Reconnecting…');
-        }
-      },
-      joined: (data) => {
-        if (data.resumed && lostNoted) list.system('Reconnected.');
-        wasLive = true;
-        lostNoted = false;
-      },
-      online: (n) => ($('online-count').textContent = String(n)),
-      notice: showUserPush,
-      items: (raw) => {
-        for (const value of raw) receive(value);
-      },
-      gap: () => {
-        list.system('Some comments from while you were away could not be recovered.');
-        const badge = $('gap-badge');
-        badge.hidden = false;
-        clearTimeout(badge.timer);
-        badge.timer = setTimeout(() => (badge.hidden = true), 6000);
-      },
-      ack: ({ cid, id }) => {
-        const own = typeof cid === 'string' ? pending.get(cid) : undefined;
-        if (!own) return;
-        pending.delete(cid);
-        clearTimeout(own.timer);
-        if (typeof id === 'string') ownIds.add(id);
-        list.setState(own.entry, 'sent');
-        status.show('Sent.', 'ok', 2500);
-      },
-      error: ({ code, message, cid }) => {
-        const words = (ERROR_WORDS[code] ?? ((m) => `The server refused it: ${m || code}.`))(typeof message === 'string' ? message : '');
-        const own = typeof cid === 'string' ? pending.get(cid) : undefined;
-        if (own) {
-          pending.delete(cid);
-          clearTimeout(own.timer);
-          stage.remove(own.flying);
-          list.setState(own.entry, 'failed', SHORT_REASON[code] ?? String(code).toLowerCase());
-          // Give the text back so it can be sent again.
-          if (!textInput.value) {
-            textInput.value = own.text;
-            updateCount();
-          }
-        }
-        status.show(`${words} (${code})`, 'error');
-      },
-      closed: () => {
-        // Unconfirmed, not refused: the resume's replay may still bring them back.
-        for (const [cid, own] of pending) {
-          clearTimeout(own.timer);
-          list.setState(own.entry, 'failed', 'connection lost before the server confirmed it');
-          pending.delete(cid);
-          if (!own.id) unconfirmed.push(own);
-        }
-        unconfirmed.splice(0, unconfirmed.length - 20);
-      },
-    },
+    rooms: [room],
+    commentTimeoutMs: ACK_TIMEOUT_MS,
   });
+  connection.on('state', (state) => {
+    showConnection(state);
+    if (state.name === 'waiting' && wasLive && !lostNoted) {
+      lostNoted = true;
+      list.system('Connection lost. Reconnecting…');
+    }
+  });
+  connection.on('joined', (data) => {
+    if (data.resumed && lostNoted) list.system('Reconnected.');
+    wasLive = true;
+    lostNoted = false;
+  });
+  connection.on('online', ({ online }) => ($('online-count').textContent = String(online)));
+  // A message to this viewer alone is a notice, not a comment on the stage.
+  connection.on('item', (value, { to }) => {
+    if (to === undefined) receive(value);
+  });
+  connection.on('push', (push) => {
+    if (push.room === null && push.to !== undefined) showUserPush(push);
+  });
+  connection.on('gap', () => {
+    list.system('Some comments from while you were away could not be recovered.');
+    const badge = $('gap-badge');
+    badge.hidden = false;
+    clearTimeout(badge.timer);
+    badge.timer = setTimeout(() => (badge.hidden = true), 6000);
+  });
+  // A room the server refuses now would be refused on every retry.
+  connection.on('refused', ({ error }) => {
+    connection.close();
+    showConnection({ name: 'refused', code: error.code, message: error.message });
+  });
+  connection.on('error', ({ code, message }) => status.show(`${errorWords(code, message)} (${code})`, 'error'));
+
+  function sent(cid, own, { id }) {
+    pending.delete(cid);
+    if (typeof id === 'string') ownIds.add(id);
+    list.setState(own.entry, 'sent');
+    status.show('Sent.', 'ok', 2500);
+  }
+
+  function notSent(cid, own, error) {
+    pending.delete(cid);
+    const code = error?.code;
+    if (code === 'CONNECTION_LOST' || code === 'CLOSED') {
+      // Unconfirmed, not refused: the resume's replay may still bring it back.
+      list.setState(own.entry, 'failed', 'connection lost before the server confirmed it');
+      if (!own.id) unconfirmed.push(own);
+      unconfirmed.splice(0, unconfirmed.length - 20);
+      return;
+    }
+    if (code === 'TIMEOUT') {
+      list.setState(own.entry, 'failed', 'no answer from the server');
+      return;
+    }
+    stage.remove(own.flying);
+    list.setState(own.entry, 'failed', SHORT_REASON[code] ?? String(code).toLowerCase());
+    // Give the text back so it can be sent again.
+    if (!textInput.value) {
+      textInput.value = own.text;
+      updateCount();
+    }
+    status.show(`${errorWords(code, error?.message)} (${code})`, 'error');
+  }
 
   function receive(value) {
     const item = normalizeItem(value);
@@ -191,10 +198,16 @@ export function startRoom(room) {
         text.textContent =
           state.reason === 'policy'
             ? 'Disconnected: too many comments refused (1008)'
-            : state.reason === 'unauthorized'
-              ? 'Not allowed in (401): this room needs a valid viewer token'
-              : `Refused: ${state.message ?? state.code}`;
+            : 'Not allowed in (401): this room needs a valid viewer token';
         break;
+      case 'refused':
+        pill.dataset.state = 'stopped';
+        retry.hidden = true;
+        text.textContent = `Refused: ${state.message ?? state.code}`;
+        break;
+      case 'closed':
+        // Only after a refusal, which has said why.
+        return;
       default:
         text.textContent = state.name;
     }
@@ -229,7 +242,7 @@ export function startRoom(room) {
     if (n > MAX_TEXT_CHARS) return status.show(`Too long: ${n} characters, ${MAX_TEXT_CHARS} at most.`, 'error');
     const { color, mode } = picked();
     const cid = `c${Date.now().toString(36)}-${++cidCounter}`;
-    if (!connection.send('COMMENT', { room, text, color, mode, cid })) {
+    if (!connection.isJoined(room)) {
       return status.show('Not connected right now: your comment was not sent.', 'error');
     }
     // The same normalisation the server's copy will get, so the two can be matched.
@@ -242,10 +255,11 @@ export function startRoom(room) {
       entry: list.add({ ...item, own: true, state: 'sending' }),
       flying: stage.add(item, true),
     };
-    own.timer = setTimeout(() => {
-      if (pending.delete(cid)) list.setState(own.entry, 'failed', 'no answer from the server');
-    }, ACK_TIMEOUT_MS);
     pending.set(cid, own);
+    connection.comment(room, { text, color, mode, cid }).then(
+      (ack) => sent(cid, own, ack),
+      (error) => notSent(cid, own, error),
+    );
     textInput.value = '';
     updateCount();
     status.show('Sending…', 'info');
@@ -253,7 +267,7 @@ export function startRoom(room) {
 
   // Exposed for debugging from the console (and for the browser tests' assertions).
   window.danmaku = { stage, list, connection };
-  connection.start();
+  connection.connect();
 }
 
 function setUpPickers() {
