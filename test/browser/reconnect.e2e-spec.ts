@@ -47,7 +47,7 @@ describe('room page reconnection', () => {
     await listed(page, 'missed during the blip').waitFor();
     await flying(page, 'missed during the blip').waitFor();
     await page.locator('#conn[data-state="live"]').waitFor();
-    expect(frames.map((f) => JSON.parse(f))).toContainEqual({ type: 'JOIN', data: { room, since: 1 } });
+    expect(frames.map((f) => JSON.parse(f))).toContainEqual({ type: 'JOIN', data: { room, since: 1, epoch: expect.any(String) } });
     expect(await listed(page, 'before the blip').count()).toBe(1);
     expect(await page.locator('#comment-list .system', { hasText: 'could not be recovered' }).count()).toBe(0);
     expect(errors).toEqual([]);

@@ -50,8 +50,8 @@ describe('@danmaku-nest/client across a server restart', () => {
     expect(viewer.items.filter((i) => i.context.replay).map((i) => (i.item as { text: string }).text)).toEqual(['r4', 'r5', 'b3']);
     const rejoins = viewer.sent.filter((f) => f.type === 'JOIN').slice(2);
     expect(rejoins.map((f) => f.data)).toEqual([
-      { room: 'red', since: 3 },
-      { room: 'blue', since: 2 },
+      { room: 'red', since: 3, epoch: expect.any(String) },
+      { room: 'blue', since: 2, epoch: expect.any(String) },
     ]);
     expect(viewer.joined.slice(2).map((j) => [j.room, j.seq, j.resumed, j.gap, j.historyLost])).toEqual([
       ['red', 5, true, false, false],
