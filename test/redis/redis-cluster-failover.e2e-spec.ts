@@ -114,14 +114,18 @@ describe('Redis Cluster failover', () => {
 
   const healthz = async (server: RunningServer) => (await get(server.http, '/healthz')).status;
 
-  /** Delivery works in the room: a comment acknowledged from now on reaches every viewer. */
+  /**
+   * Delivery works in the room: the first comment acknowledged from now on reaches every
+   * viewer. (Not the latest one: under load the publisher acknowledges the next before the
+   * last has arrived, and the latest would never be seen delivered.)
+   */
   async function deliveredAfter(room: string, from: number): Promise<void> {
+    let first: Post | undefined;
     await vi.waitFor(
       () => {
-        const fresh = publisher!.acknowledged(room).filter((post) => publisher!.posts.indexOf(post) >= from);
-        expect(fresh.length).toBeGreaterThan(0);
-        const last = fresh.at(-1)!;
-        for (const viewer of viewers) expect(viewer.itemsIn(room).map((item) => item.id)).toContain(last.id);
+        first ??= publisher!.acknowledged(room).find((post) => publisher!.posts.indexOf(post) >= from);
+        expect(first).toBeDefined();
+        for (const viewer of viewers) expect(viewer.itemsIn(room).map((item) => item.id)).toContain(first!.id);
       },
       { timeout: 20_000, interval: 50 },
     );
