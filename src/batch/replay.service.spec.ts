@@ -36,7 +36,7 @@ describe('ReplayService', () => {
     const fanOut = new FanOutService(rooms, stats, config, new DanmakuEvents(), new DeliveryTimings());
     batches = new BatchService(broker, fanOut, encoder, rooms, stats, new DeliveryTimings(), config);
     batches.onModuleInit();
-    replays = new ReplayService(batches, encoder, fanOut, config);
+    replays = new ReplayService(batches, encoder, fanOut, config, broker);
   });
 
   afterEach(async () => {
@@ -115,5 +115,34 @@ describe('ReplayService', () => {
     await batches.flushPending();
     await viewer.next((frame) => frame.type === 'PUSH' && frame.data.items[0].seq === 2);
     expect(viewer.itemsIn('r').map((item) => item.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('leaves out what was pending at the JOIN even when it is written before the history is read', async () => {
+    const watcher = await connect();
+    rooms.join(watcher.member, 'r');
+    await publish('r', 'lead');
+    await watcher.viewer.next('PUSH');
+    await publish('r', 'p1', 'p2');
+
+    const { viewer, member } = await connect();
+    rooms.join(member, 'r');
+    const liveFrom = replays.liveFrom('r');
+    expect(liveFrom).toBe(2);
+    // The room's window closes while the history is being read (as with Redis): p1 and p2
+    // reach the new member live, and the replay must not bring them again.
+    await batches.flushPending();
+    await viewer.next((frame) => frame.type === 'PUSH' && frame.data.items[0].seq === 2);
+    replays.sendTo(member, 'r', await broker.replay('r', 0), liveFrom);
+    member.ws.send(JSON.stringify({ type: 'JOINED', data: { room: 'r' } }));
+    await viewer.next('JOINED');
+    expect(viewer.itemsIn('r').map((item) => item.seq).sort()).toEqual([1, 2, 3]);
+  });
+
+  it('counts from the broker’s last delivered item when nothing is pending at the JOIN', async () => {
+    await publish('r', 'a', 'b');
+    await batches.flushPending();
+    expect(batches.firstPendingSeq('r')).toBeUndefined();
+    expect(replays.liveFrom('r')).toBe(3);
+    expect(replays.liveFrom('unknown')).toBeUndefined();
   });
 });

@@ -193,6 +193,15 @@ export abstract class Broker {
     void room;
   }
 
+  /**
+   * The seq of the room's last item this process handed to deliveries$, when it knows it
+   * (a room it follows): what a member joining now cannot receive live any more.
+   */
+  deliveredSeq(room: string): number | undefined {
+    void room;
+    return undefined;
+  }
+
   /** This process's last member of the room left. */
   unfollow(room: string): void {
     void room;

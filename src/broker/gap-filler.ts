@@ -125,6 +125,12 @@ export class GapFiller {
     return keep === replay.items.length ? replay : { ...replay, items: replay.items.slice(0, keep) };
   }
 
+  /** The room's last seq handed on, once its count has started. */
+  delivered(room: string): number | undefined {
+    const last = this.rooms.get(room)?.last;
+    return last === undefined || last < 0 ? undefined : last;
+  }
+
   /** The subscriptions are back: whatever was published while they were down is read, room by room. */
   fillAll(): void {
     for (const stream of this.rooms.values()) {

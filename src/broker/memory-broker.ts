@@ -99,6 +99,11 @@ export class MemoryBroker extends Broker implements OnApplicationShutdown {
     return { ok: true };
   }
 
+  /** Every publish hands its items to deliveries$ at once: the last seq is the last delivered. */
+  override deliveredSeq(room: string): number | undefined {
+    return this.histories.get(room)?.lastSeq;
+  }
+
   override follow(room: string): void {
     this.histories.follow(room);
   }

@@ -187,6 +187,10 @@ export class RedisBroker extends Broker {
     return this.link.health();
   }
 
+  override deliveredSeq(room: string): number | undefined {
+    return this.filler.delivered(room);
+  }
+
   override follow(room: string): void {
     this.filler.follow(room);
     this.link.channels.subscribe(this.keys.channel(room));

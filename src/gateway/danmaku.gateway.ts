@@ -77,6 +77,7 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
     }
     // Joined before the history is read, so nothing published in between is missed.
     const joined = this.rooms.join(member, room);
+    const liveFrom = joined && since !== undefined ? this.replays.liveFrom(room) : undefined;
     if (joined) this.events.emitJoined({ connectionId: member.id, user: member.user, room });
     let seq: number;
     let epoch: string | undefined;
@@ -87,7 +88,7 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
         ({ seq, epoch } = await this.broker.head(room));
       } else {
         const replay = await this.broker.replay(room, since, knownEpoch);
-        const complete = this.replays.sendTo(member, room, replay);
+        const complete = this.replays.sendTo(member, room, replay, liveFrom);
         seq = replay.lastSeq;
         epoch = replay.epoch;
         gap = replay.gap || !complete;
