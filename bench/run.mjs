@@ -442,16 +442,13 @@ function probeLoss(reports, pub) {
   return { expected, lost, reorders, dupes, probesJoined };
 }
 
-/** One measured publishing phase against already-joined viewers. */
-async function publishPhase({ system, server, gens, port, rooms, rate, window, duration, ping, phase, run, viewers }) {
-  const startAt = nowMs() + 300;
-  const warm = Math.min(2000, duration / 4);
-  await ask(gens, 'phase', 'phased', { phase, pingMs: ping, startAt, steadyFrom: startAt + warm });
-  const publisher = forkPinned(path.join(BENCH, 'publisher.mjs'), {
+/** The publisher process of a phase: steady POSTs at `rate` over `rooms`, from its own address. */
+function startPublisher({ port, rooms, rate, durationMs, phase, startAt, run }) {
+  return forkPinned(path.join(BENCH, 'publisher.mjs'), {
     port,
     rooms,
     rate,
-    durationMs: duration,
+    durationMs,
     phase,
     tickMs: 10,
     connections: 4,
@@ -460,6 +457,14 @@ async function publishPhase({ system, server, gens, port, rooms, rate, window, d
     startAt,
     localAddress: addressFor(40, run),
   });
+}
+
+/** One measured publishing phase against already-joined viewers. */
+async function publishPhase({ system, server, gens, port, rooms, rate, window, duration, ping, phase, run, viewers }) {
+  const startAt = nowMs() + 300;
+  const warm = Math.min(2000, duration / 4);
+  await ask(gens, 'phase', 'phased', { phase, pingMs: ping, startAt, steadyFrom: startAt + warm });
+  const publisher = startPublisher({ port, rooms, rate, durationMs: duration, phase, startAt, run });
   const published = publisher.waitFor('published', duration + 60_000);
   const genPids = gens.map((g) => g.pid);
   // The server is the process plus its node:cluster workers, if any; Redis is measured too.
@@ -767,19 +772,7 @@ async function soakPhase({ system, server, gens, port, rooms, window, run }) {
   const roleCounts = {};
   for (const r of roles) for (const [role, n] of Object.entries(r.roles)) roleCounts[role] = (roleCounts[role] ?? 0) + n;
   log(`${system} soak: ${SOAK.seconds} s, ${SOAK.rate} comments/s over ${rooms.length} rooms, roles ${JSON.stringify(roleCounts)}`);
-  const publisher = forkPinned(path.join(BENCH, 'publisher.mjs'), {
-    port,
-    rooms,
-    rate: SOAK.rate,
-    durationMs,
-    phase: 1,
-    tickMs: 10,
-    connections: 4,
-    maxInFlight: 2000,
-    answerWaitMs: SCALE.answerWaitMs,
-    startAt,
-    localAddress: addressFor(40, run),
-  });
+  const publisher = startPublisher({ port, rooms, rate: SOAK.rate, durationMs, phase: 1, startAt, run });
   let finished = false;
   const published = publisher.waitFor('published', durationMs + 60_000).finally(() => (finished = true));
   const samples = [];
