@@ -1,4 +1,4 @@
-import { type Answer, get, postJson } from './support/http.js';
+import { type Answer, get, postForm, postJson } from './support/http.js';
 import { type RunningServer, startServer } from './support/server.js';
 import { eventually, type Frame, Viewer } from './support/viewer.js';
 
@@ -57,10 +57,19 @@ describe('overload', () => {
     let wavesWithBoth = 0;
     const refusedAnswers: Answer[] = [];
 
-    const post = async (path: string, body: unknown, priority: boolean, texts: string[], seqsOf: (answer: Answer) => number[]) => {
-      const answer = await postJson(server.http, path, body, TOKEN);
-      const entry: Sent = { priority, texts, accepted: answer.status === 202, seqs: [] };
-      if (answer.status === 202) {
+    const post = async (
+      path: string,
+      body: unknown,
+      priority: boolean,
+      texts: string[],
+      seqsOf: (answer: Answer) => number[],
+      form = false,
+    ) => {
+      const answer = form
+        ? await postForm(server.http, path, body as Record<string, string>, TOKEN)
+        : await postJson(server.http, path, body, TOKEN);
+      const entry: Sent = { priority, texts, accepted: answer.status === (form ? 200 : 202), seqs: [] };
+      if (entry.accepted) {
         entry.seqs = seqsOf(answer);
       } else {
         expect(answer.status).toBe(429);
@@ -72,6 +81,7 @@ describe('overload', () => {
       sent.push(entry);
       return entry;
     };
+    const noSeqs = () => [];
     const batchSeqs = (answer: Answer) =>
       Array.from({ length: answer.body.lastSeq - answer.body.firstSeq + 1 }, (_, i) => answer.body.firstSeq + i);
 
@@ -94,7 +104,15 @@ describe('overload', () => {
       ordinary.push(
         post(`/rooms/${ROOM}/comments/batch`, { items: [{ text: mixed[0], priority: true }, { text: mixed[1] }] }, false, mixed, batchSeqs),
       );
+      // go-push's route: its items carry no priority of ours, so they are ordinary.
+      const goPush = `w${n}-gp`;
+      ordinary.push(post('/push/room', { room: ROOM, items: JSON.stringify([{ text: goPush }]) }, false, [goPush], noSeqs, true));
+      // A message to one user (no one is connected as "nobody": nothing to deliver, only the answer to check).
+      ordinary.push(post('/users/nobody/messages', { text: `w${n}-um` }, false, [], noSeqs));
       const priority = [
+        // Broadcasts are priority.
+        post('/broadcast', { text: `w${n}-bc` }, true, [`w${n}-bc`], noSeqs),
+        post('/users/nobody/messages', { text: `w${n}-pum`, priority: true }, true, [], noSeqs),
         post(`/rooms/${ROOM}/comments`, { text: `w${n}-p`, priority: true }, true, [`w${n}-p`], (a) => [a.body.seq]),
         post(
           `/rooms/${ROOM}/comments/batch`,
@@ -178,8 +196,13 @@ describe('overload', () => {
     );
     const items = watcher.itemsIn(ROOM);
     expect(items.filter((item) => refusedTexts.has(item.text))).toEqual([]);
-    const priorityTexts = new Set(sent.filter((entry) => entry.priority).flatMap((entry) => entry.texts));
-    expect(items.filter((item) => priorityTexts.has(item.text)).length).toBe(priorityTexts.size);
+    // Broadcasts and go-push items have no seq: found by their texts (priority comments too).
+    const byText = sent.filter((entry) => entry.accepted && (entry.priority || entry.seqs.length === 0)).flatMap((entry) => entry.texts);
+    await vi.waitFor(() => {
+      const delivered = new Set([...watcher.itemsIn(ROOM), ...watcher.itemsIn(null)].map((item) => item.text));
+      expect(byText.filter((text) => !delivered.has(text))).toEqual([]);
+    });
+    expect(watcher.itemsIn(null).filter((item) => refusedTexts.has(item.text))).toEqual([]);
 
     // Counted as the test counted them, in /stats and /metrics.
     expect(stats).toMatchObject({
@@ -200,7 +223,7 @@ describe('overload', () => {
       const answer = await postJson(server.http, `/rooms/${ROOM}/comments`, { text: 'after the storm' }, TOKEN);
       return answer.status === 202 ? answer : undefined;
     }, 15_000);
-    await vi.waitFor(() => expect(watcher.itemsIn(ROOM).some((item) => item.id === after.body.id)).toBe(true));
+    await vi.waitFor(() => expect(watcher.itemsIn(ROOM).some((item) => item.id === after!.body.id)).toBe(true));
 
     watcher.close();
     commenter.close();
