@@ -56,7 +56,7 @@ export const OVERLOADED_MESSAGE = `the server is overloaded; retry in ${RETRY_AF
 export class Admission implements OnModuleInit, OnModuleDestroy {
   private readonly rule: AdmissionRule | undefined;
   private sampler: NodeJS.Timeout | undefined;
-  /** performance.now() when the sampling timer should fire next. */
+  /** performance.now() when the sampling timer should fire next; 0 before its first sample. */
   private due = 0;
   private level: AdmissionLevel = AdmissionLevel.OPEN;
 
@@ -77,12 +77,19 @@ export class Admission implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     if (!this.rule) return;
-    this.due = performance.now() + SAMPLE_MS;
     this.sampler = setInterval(() => this.sample(), SAMPLE_MS).unref();
   }
 
   onModuleDestroy(): void {
     clearInterval(this.sampler);
+  }
+
+  /**
+   * Whether anything is refused now. A route whose priority costs something to work out (a
+   * batch's items) asks this first: while nothing is refused, that is its only cost.
+   */
+  get refusing(): boolean {
+    return this.level !== AdmissionLevel.OPEN;
   }
 
   /**
@@ -101,7 +108,9 @@ export class Admission implements OnModuleInit, OnModuleDestroy {
 
   private sample(): void {
     const now = performance.now();
-    const loopDelay = Math.max(0, now - this.due);
+    // The first sample only starts the clock: before it the loop was busy starting the app,
+    // which is no load to refuse publishes for.
+    const loopDelay = this.due === 0 ? 0 : Math.max(0, now - this.due);
     this.due = now + SAMPLE_MS;
     const { BATCH_MAX_ITEMS, BATCH_WINDOW_MS } = this.config;
     const carriedWait = Math.ceil(this.batches.carriedItems / BATCH_MAX_ITEMS) * BATCH_WINDOW_MS;

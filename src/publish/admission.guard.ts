@@ -35,6 +35,7 @@ export class AdmissionGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
+    if (!this.admission.refusing) return true;
     const priorityOf = this.reflector.getAllAndOverride(Admitted, [context.getHandler(), context.getClass()]);
     if (!priorityOf) return true;
     const http = context.switchToHttp();

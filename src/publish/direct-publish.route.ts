@@ -144,7 +144,8 @@ export class DirectPublishRoute implements OnApplicationBootstrap {
       return framework(request, response);
     }
     // Only once the body is read: whether the publish is priority is in it.
-    if (!this.admission.admits('rest', comments.every(isPriority))) {
+    const admission = this.admission;
+    if (admission.refusing && !admission.admits('rest', comments.every(isPriority))) {
       return answerError(response, new OverloadedException(), { 'Retry-After': String(RETRY_AFTER_SECONDS) });
     }
     try {
