@@ -146,7 +146,8 @@ export class DirectPublishRoute implements OnApplicationBootstrap {
     // Only once the body is read: whether the publish is priority is in it.
     const admission = this.admission;
     if (admission.refusing && !admission.admits('rest', comments.every(isPriority))) {
-      return answerError(response, new OverloadedException(), { 'Retry-After': String(RETRY_AFTER_SECONDS) });
+      response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      return answerError(response, new OverloadedException());
     }
     try {
       const header = request.headers[IDEMPOTENCY_KEY_HEADER];
@@ -206,18 +207,17 @@ function isPriority(comment: CommentInput): boolean {
   return comment.priority === true;
 }
 
-function answer(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function answer(response: ServerResponse, status: number, body: unknown): void {
   const json = JSON.stringify(body);
   response.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(json),
-    ...headers,
   });
   response.end(json);
 }
 
 /** The body Nest's exception handler gives an HttpException. */
-function answerError(response: ServerResponse, error: HttpException, headers?: Record<string, string>): void {
+function answerError(response: ServerResponse, error: HttpException): void {
   const body = error.getResponse();
-  answer(response, error.getStatus(), typeof body === 'string' ? { statusCode: error.getStatus(), message: body } : body, headers);
+  answer(response, error.getStatus(), typeof body === 'string' ? { statusCode: error.getStatus(), message: body } : body);
 }
