@@ -185,7 +185,10 @@ describe('BatchService', () => {
     await settle();
     await broker.publish('r', Array.from({ length: 5 }, (_, k) => draft('r', `p${k}`, true)));
     await advance(200);
+    // What overload control reads as the wait of the carried ones.
+    expect(batches.carriedItems).toBe(2);
     await advance(200);
+    expect(batches.carriedItems).toBe(0);
     const frames = pushes(writes).slice(1);
     expect(frames.map((f) => f.items.map((i) => i.text))).toEqual([['p0', 'p1', 'p2'], ['p3', 'p4']]);
     expect(stats.thinned).toBe(0);

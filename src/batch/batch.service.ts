@@ -72,6 +72,11 @@ export class BatchService implements PendingSeqs, OnModuleInit, OnApplicationShu
     return this.batches.firstPendingSeq(room);
   }
 
+  /** Priority items over BATCH_MAX_ITEMS waiting for their rooms' next frames (see RoomBatches). */
+  get carriedItems(): number {
+    return this.batches.carriedItems;
+  }
+
   /** Sends everything still held, carried priority items included, and waits for the fan-out (shutdown). */
   async flushPending(): Promise<void> {
     this.flushRequests.next();

@@ -44,6 +44,8 @@ interface RoomBatch {
   leadingSince: number;
   /** The lowest seq of the room not sent yet. */
   pendingSeq: number | undefined;
+  /** Priority items its last frame left for the next ones (first in `waiting`). */
+  carried: number;
 }
 
 type Emit = (batch: MergedBatch) => void;
@@ -63,6 +65,8 @@ export class RoomBatches {
   /** Rooms with a leading group, in the order their groups opened. */
   private leadingRooms: RoomBatch[] = [];
   private readonly phases: WindowPhases | null;
+  /** Priority items over the cap waiting for later frames, all rooms together. */
+  private carriedTotal = 0;
   /** Set by takeAll (shutdown): from then on every item goes out at the end of its tick. */
   private flushing = false;
 
@@ -77,11 +81,19 @@ export class RoomBatches {
     return this.byRoom.get(room)?.pendingSeq;
   }
 
+  /**
+   * Priority items over the cap, waiting for later frames of their rooms: each
+   * `maxItems` of them is one more window before the last of them goes out.
+   */
+  get carriedItems(): number {
+    return this.carriedTotal;
+  }
+
   /** Takes one item in. True when it opened a leading group: takeLeading must run at the end of the tick. */
   add(delivery: Delivery): boolean {
     let batch = this.byRoom.get(delivery.room);
     if (batch === undefined) {
-      batch = { room: delivery.room, window: undefined, waiting: [], waitingSince: 0, leading: undefined, leadingSince: 0, pendingSeq: undefined };
+      batch = { room: delivery.room, window: undefined, waiting: [], waitingSince: 0, leading: undefined, leadingSince: 0, pendingSeq: undefined, carried: 0 };
       this.byRoom.set(delivery.room, batch);
     }
     if (delivery.seq !== undefined && batch.pendingSeq === undefined) batch.pendingSeq = delivery.seq;
@@ -159,6 +171,8 @@ export class RoomBatches {
   private send(batch: RoomBatch, items: Delivery[], since: number, emit: Emit): void {
     const merged = this.options.foldDuplicates ? foldDuplicates(items) : items;
     const { send, carry, thinned } = thinBatch(merged, this.options.maxItems);
+    this.carriedTotal += carry.length - batch.carried;
+    batch.carried = carry.length;
     if (carry.length > 0 && this.phases === null) {
       // No window to wait for: the carried items follow at once, in frames of their own.
       emit({ room: batch.room, items: send, thinned, since });

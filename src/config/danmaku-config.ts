@@ -9,6 +9,7 @@ import {
   Max,
   Min,
   Validate,
+  type ValidationArguments,
   ValidatorConstraint,
   type ValidatorConstraintInterface,
 } from 'class-validator';
@@ -32,6 +33,17 @@ const toInt = () =>
   });
 
 const emptyAsUnset = () => Transform(({ value }) => (value === '' ? undefined : value));
+
+@ValidatorConstraint({ name: 'priorityDelay' })
+class AtLeastOrdinaryDelay implements ValidatorConstraintInterface {
+  validate(value: unknown, args: ValidationArguments): boolean {
+    const ordinary = (args.object as DanmakuConfig).OVERLOAD_DELAY_MS;
+    return typeof value === 'number' && (ordinary === 0 || typeof ordinary !== 'number' || value >= ordinary);
+  }
+  defaultMessage(): string {
+    return '$property must be at least OVERLOAD_DELAY_MS: priority comments are refused last';
+  }
+}
 
 @ValidatorConstraint({ name: 'workers' })
 class WorkerCount implements ValidatorConstraintInterface {
@@ -144,6 +156,24 @@ export class DanmakuConfig {
    */
   @toInt() @IsInt() @Min(1) @Max(10_000_000)
   MAX_ROOMS_KEPT = 10_000;
+
+  /**
+   * Overload control (admission/): a publish is refused (REST 429, COMMENT ERROR
+   * RATE_LIMITED) while the wait a newly accepted comment would meet, on top of the batch
+   * window, is over this many ms; 0 turns admission control off. 250: far above a healthy
+   * process's event-loop jitter and GC pauses (a few ms to tens of ms), so a server that keeps
+   * up never refuses, and with the default 200 ms window what is accepted still goes out
+   * within half a second.
+   */
+  @toInt() @IsInt() @Min(0) @Max(60_000)
+  OVERLOAD_DELAY_MS = 250;
+
+  /**
+   * The same for priority comments (priority: true, broadcasts): refused only past this wait,
+   * so they are the last to go. At least OVERLOAD_DELAY_MS; 1000 still keeps them under seconds.
+   */
+  @toInt() @IsInt() @Min(1) @Max(60_000) @Validate(AtLeastOrdinaryDelay)
+  OVERLOAD_PRIORITY_DELAY_MS = 1000;
 
   /** How long a POST's Idempotency-Key is remembered: a repeat within it publishes nothing. */
   @toInt() @IsInt() @Min(1) @Max(86_400)

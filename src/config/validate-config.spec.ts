@@ -24,6 +24,8 @@ describe('validateConfig', () => {
       IDEMPOTENCY_TTL_S: 300,
       COMPRESSION: 'deflate',
       COMPRESSION_LEVEL: 6,
+      OVERLOAD_DELAY_MS: 250,
+      OVERLOAD_PRIORITY_DELAY_MS: 1000,
     });
     expect(config.ADMIN_TOKEN).toBeUndefined();
   });
@@ -57,9 +59,19 @@ describe('validateConfig', () => {
     ['MAX_ROOMS_KEPT', 'many', 'integer'],
     ['IDEMPOTENCY_TTL_S', '0', 'IDEMPOTENCY_TTL_S'],
     ['IDEMPOTENCY_TTL_S', '86401', 'IDEMPOTENCY_TTL_S'],
+    ['OVERLOAD_DELAY_MS', '-1', 'OVERLOAD_DELAY_MS'],
+    ['OVERLOAD_DELAY_MS', '60001', 'OVERLOAD_DELAY_MS'],
+    ['OVERLOAD_PRIORITY_DELAY_MS', '0', 'OVERLOAD_PRIORITY_DELAY_MS'],
+    ['OVERLOAD_PRIORITY_DELAY_MS', '100', 'at least OVERLOAD_DELAY_MS'],
   ])('rejects %s=%s naming the variable', (name, value, expected) => {
     expect(() => validateConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => validateConfig({ [name]: value })).toThrow(new RegExp(`${name}="${value}"[^\\n]*${expected}`));
+  });
+
+  it('takes a priority overload threshold at least the ordinary one, any with overload control off', () => {
+    expect(validateConfig({ OVERLOAD_DELAY_MS: '50', OVERLOAD_PRIORITY_DELAY_MS: '50' }).OVERLOAD_PRIORITY_DELAY_MS).toBe(50);
+    expect(validateConfig({ OVERLOAD_DELAY_MS: '0', OVERLOAD_PRIORITY_DELAY_MS: '10' }).OVERLOAD_DELAY_MS).toBe(0);
+    expect(() => validateConfig({ OVERLOAD_DELAY_MS: '500', OVERLOAD_PRIORITY_DELAY_MS: '499' })).toThrow(/OVERLOAD_PRIORITY_DELAY_MS="499"/);
   });
 
   it('lists every bad variable in one error', () => {

@@ -80,7 +80,10 @@ describe.each(['true', 'false'])('FanOutService with NATIVE_WRITES=%s, members o
     const before = stats.deflateCalls;
     const seen = [...received.values()][0].length;
     fanOut.deliver('r', encoder.encode('r', batch(n)));
+    // Not written yet (writing starts on the next turn): what overload control reads as the backlog.
+    expect(fanOut.oldestWaitMs(performance.now() + 1000)).toBeGreaterThanOrEqual(1000);
     await fanOut.whenDrained();
+    expect(fanOut.oldestWaitMs(performance.now())).toBe(0);
     await everyClientHas(seen + 1);
     return stats.deflateCalls - before;
   }

@@ -23,6 +23,8 @@ interface Job {
   since: number | undefined;
   /** performance.now() at its first write (set when shard 0 is walked). */
   started: number;
+  /** performance.now() when it was handed over. */
+  queuedAt: number;
 }
 
 /**
@@ -66,11 +68,19 @@ export class FanOutService {
 
   /** @param since a batch's start, for the publish→write and fan-out histograms (once per batch). */
   deliver(room: string | null, frames: OutboundFrames, since?: number): void {
-    this.queue.push({ room, frames, shard: 0, since, started: 0 });
+    this.queue.push({ room, frames, shard: 0, since, started: 0, queuedAt: performance.now() });
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.run());
     }
+  }
+
+  /**
+   * How long the oldest message still (partly) unwritten has waited, ms: what the writes
+   * lag behind what was handed over, the wait a message handed over now would at least meet.
+   */
+  oldestWaitMs(now: number): number {
+    return this.queue.length === 0 ? 0 : now - this.queue[0].queuedAt;
   }
 
   /** Resolves once every queued frame has been written. */

@@ -8,6 +8,7 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
+import { Admission, OVERLOADED_MESSAGE } from '../admission/admission.service.js';
 import { ReplayService } from '../batch/replay.service.js';
 import { Broker } from '../broker/broker.js';
 import { DanmakuConfig } from '../config/danmaku-config.js';
@@ -42,6 +43,7 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
     private readonly events: DanmakuEvents,
     private readonly config: DanmakuConfig,
     private readonly users: UserConnections,
+    private readonly admission: Admission,
   ) {}
 
   handleConnection(ws: WebSocket, request: UpgradeRequest): void {
@@ -117,6 +119,9 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
     if (!member.rooms.has(message.room)) {
       throw new ProtocolError('NOT_JOINED', `join ${JSON.stringify(message.room)} before commenting in it`);
     }
+    // The server's load, not this client's rate: no close code, and not counted toward the
+    // 1008 close for abusive clients (Connection.refuse), so a storm never disconnects viewers.
+    if (!this.admission.admits('ws', false)) throw new ProtocolError('RATE_LIMITED', OVERLOADED_MESSAGE);
     const [published] = await member.publishing(() =>
       this.publisher.publish(
         message.room,

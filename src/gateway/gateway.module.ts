@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AdmissionModule } from '../admission/admission.module.js';
 import { BatchModule } from '../batch/batch.module.js';
 import { BrokerModule } from '../broker/broker.module.js';
 import type { DanmakuScope } from '../core/danmaku-scope.js';
@@ -39,6 +40,7 @@ export class GatewayModule {
     return scope.module(GatewayModule, () => ({
       imports: [
         scope.core,
+        AdmissionModule.register(scope),
         BatchModule.register(scope),
         BrokerModule.register(scope),
         DeliveryModule.register(scope),

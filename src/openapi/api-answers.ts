@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiHeader, ApiParam, ApiPayloadTooLargeResponse, ApiProperty, ApiPropertyOptional, ApiResponse, ApiServiceUnavailableResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiHeader, ApiParam, ApiPayloadTooLargeResponse, ApiProperty, ApiPropertyOptional, ApiResponse, ApiServiceUnavailableResponse, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 
 /** Nest's usual error body: what every 4xx and 5xx of the API answers. */
 export class ErrorAnswer {
@@ -41,6 +41,11 @@ export function ApiAdminAnswers(): MethodDecorator & ClassDecorator {
       type: ErrorAnswer,
     }),
     ApiPayloadTooLargeResponse({ description: 'A body over 1 MiB', type: ErrorAnswer }),
+    ApiTooManyRequestsResponse({
+      description: 'Overloaded: the server refuses publishes it could not deliver in time; retry after `Retry-After` seconds',
+      type: ErrorAnswer,
+      headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', example: 1 } } },
+    }),
     ApiServiceUnavailableResponse({ description: 'The broker (Redis) is down', type: ErrorAnswer }),
     ApiHeader({
       name: 'Idempotency-Key',

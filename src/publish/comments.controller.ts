@@ -5,6 +5,7 @@ import { ApiAdminAnswers, ApiBadRoomAnswer, ApiRejectionAnswer, ApiRoomParam, Er
 import { Presence } from '../presence/presence.js';
 import { InputValidationPipe } from '../validation/input-validation.pipe.js';
 import { AdminGuard } from './admin.guard.js';
+import { Admitted, AdmissionGuard, alwaysPriority, priorityBatch, priorityComment } from './admission.guard.js';
 import { CommentRejectedFilter } from './comment-rejected.filter.js';
 import { CommentBatchDto } from './dto/comment-batch.dto.js';
 import { BatchPublishedAnswer, BroadcastAnswer, PublishedAnswer, RoomAnswer } from './dto/answers.dto.js';
@@ -37,7 +38,8 @@ export class CommentsController {
   @ApiAcceptedResponse({ type: PublishedAnswer })
   @ApiAdminAnswers()
   @ApiRejectionAnswer()
-  @UseGuards(AdminGuard)
+  @Admitted(priorityComment)
+  @UseGuards(AdminGuard, AdmissionGuard)
   @HttpCode(202)
   async comment(
     @Param('room', RoomIdPipe) room: string,
@@ -54,7 +56,8 @@ export class CommentsController {
   @ApiAcceptedResponse({ type: BatchPublishedAnswer })
   @ApiAdminAnswers()
   @ApiRejectionAnswer()
-  @UseGuards(AdminGuard)
+  @Admitted(priorityBatch)
+  @UseGuards(AdminGuard, AdmissionGuard)
   @HttpCode(202)
   async batch(
     @Param('room', RoomIdPipe) room: string,
@@ -70,7 +73,8 @@ export class CommentsController {
   @ApiAcceptedResponse({ type: BroadcastAnswer })
   @ApiAdminAnswers()
   @ApiRejectionAnswer()
-  @UseGuards(AdminGuard)
+  @Admitted(alwaysPriority)
+  @UseGuards(AdminGuard, AdmissionGuard)
   @HttpCode(202)
   async broadcast(@Body() comment: CommentDto, @IdempotencyKey() key: string | undefined) {
     return broadcastAnswer(await this.publisher.broadcastOnce(comment, key));

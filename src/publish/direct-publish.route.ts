@@ -2,6 +2,8 @@ import { BadRequestException, HttpException, Inject, Injectable, Logger, type On
 import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import getRawBody from 'raw-body';
+import { Admission, RETRY_AFTER_SECONDS } from '../admission/admission.service.js';
+import { OverloadedException } from '../admission/overloaded.exception.js';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { DANMAKU_ROUTE_PREFIX } from '../core/danmaku-tokens.js';
 import { CommentRejectedError } from '../moderation/comment-filter.js';
@@ -62,6 +64,7 @@ export class DirectPublishRoute implements OnApplicationBootstrap {
     private readonly config: DanmakuConfig,
     private readonly guard: AdminGuard,
     private readonly publisher: PublishService,
+    private readonly admission: Admission,
     @Inject(DANMAKU_ROUTE_PREFIX) prefix: string,
   ) {
     this.base = prefix ? `/${prefix}/rooms/` : '/rooms/';
@@ -140,6 +143,12 @@ export class DirectPublishRoute implements OnApplicationBootstrap {
       (request as IncomingMessage & { body?: unknown }).body = body;
       return framework(request, response);
     }
+    // Only once the body is read: whether the publish is priority is in it.
+    const admission = this.admission;
+    if (admission.refusing && !admission.admits('rest', comments.every(isPriority))) {
+      response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      return answerError(response, new OverloadedException());
+    }
     try {
       const header = request.headers[IDEMPOTENCY_KEY_HEADER];
       if (header === undefined) {
@@ -191,6 +200,11 @@ function parsePath(rest: string): Target | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A batch is priority only when every item is (see AdmissionGuard's priorityBatch). */
+function isPriority(comment: CommentInput): boolean {
+  return comment.priority === true;
 }
 
 function answer(response: ServerResponse, status: number, body: unknown): void {

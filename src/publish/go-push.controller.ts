@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTa
 import { ApiAdminAnswers } from '../openapi/api-answers.js';
 import { InputValidationPipe } from '../validation/input-validation.pipe.js';
 import { AdminGuard } from './admin.guard.js';
+import { Admitted, AdmissionGuard, neverPriority } from './admission.guard.js';
 import { PushAnswer } from './dto/answers.dto.js';
 import { PushAllDto, PushRoomDto } from './dto/go-push.dto.js';
 import { IdempotencyKey } from './idempotency-key.js';
@@ -16,7 +17,9 @@ import { splitJsonArray } from './split-json-array.js';
 @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
 @ApiAdminAnswers()
 @Controller('push')
-@UseGuards(AdminGuard)
+// go-push items carry no priority flag of ours.
+@Admitted(neverPriority)
+@UseGuards(AdminGuard, AdmissionGuard)
 @UsePipes(InputValidationPipe)
 export class GoPushController {
   constructor(private readonly publisher: PublishService) {}

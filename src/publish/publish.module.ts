@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AdmissionModule } from '../admission/admission.module.js';
 import { BrokerModule } from '../broker/broker.module.js';
 import type { DanmakuScope } from '../core/danmaku-scope.js';
 import { EventsModule } from '../events/events.module.js';
@@ -7,6 +8,7 @@ import { PresenceModule } from '../presence/presence.module.js';
 import { RoomsModule } from '../rooms/rooms.module.js';
 import { StatsModule } from '../stats/stats.module.js';
 import { AdminGuard } from './admin.guard.js';
+import { AdmissionGuard } from './admission.guard.js';
 import { CommentsController } from './comments.controller.js';
 import { DirectPublishRoute } from './direct-publish.route.js';
 import { GoPushController } from './go-push.controller.js';
@@ -15,7 +17,7 @@ import { UserMessagesController } from './user-messages.controller.js';
 
 @Module({
   controllers: [CommentsController, GoPushController, UserMessagesController],
-  providers: [PublishService, AdminGuard, DirectPublishRoute],
+  providers: [PublishService, AdminGuard, AdmissionGuard, DirectPublishRoute],
   exports: [PublishService],
 })
 export class PublishModule {
@@ -23,6 +25,7 @@ export class PublishModule {
     return scope.module(PublishModule, () => ({
       imports: [
         scope.core,
+        AdmissionModule.register(scope),
         BrokerModule.register(scope),
         EventsModule,
         ModerationModule.register(scope),

@@ -3,6 +3,7 @@ import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiParam, ApiTags } f
 import { ApiAdminAnswers, ApiRejectionAnswer } from '../openapi/api-answers.js';
 import { InputValidationPipe } from '../validation/input-validation.pipe.js';
 import { AdminGuard } from './admin.guard.js';
+import { Admitted, AdmissionGuard, priorityComment } from './admission.guard.js';
 import { CommentRejectedFilter } from './comment-rejected.filter.js';
 import { BroadcastAnswer } from './dto/answers.dto.js';
 import { UserMessageDto } from './dto/user-message.dto.js';
@@ -25,7 +26,8 @@ export class UserMessagesController {
   @ApiAcceptedResponse({ type: BroadcastAnswer, description: 'Pushed (also when the user has no connection: nothing is kept)' })
   @ApiAdminAnswers()
   @ApiRejectionAnswer()
-  @UseGuards(AdminGuard)
+  @Admitted(priorityComment)
+  @UseGuards(AdminGuard, AdmissionGuard)
   @HttpCode(202)
   async message(
     @Param('user', UserIdPipe) user: string,

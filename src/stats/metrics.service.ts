@@ -113,6 +113,36 @@ export class MetricsService implements OnModuleDestroy {
         this.set(broker.health().ok ? 1 : 0);
       },
     });
+    new Counter({
+      name: 'danmaku_overload_refusals_total',
+      help: 'Publishes refused for overload: REST requests (a batch counts once) answered 429, COMMENTs answered ERROR RATE_LIMITED',
+      labelNames: ['path', 'priority'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.labels({ path: 'rest', priority: 'false' }).inc(stats.overloadRefusedRest);
+        this.labels({ path: 'rest', priority: 'true' }).inc(stats.overloadRefusedRestPriority);
+        this.labels({ path: 'ws', priority: 'false' }).inc(stats.overloadRefusedWs);
+      },
+    });
+    new Gauge({
+      name: 'danmaku_overload_level',
+      help: 'What overload control refuses now: 0 nothing, 1 ordinary publishes, 2 priority ones too (with WORKERS=N: the highest)',
+      aggregator: 'max',
+      registers: [this.registry],
+      collect() {
+        this.set(stats.overloadLevel);
+      },
+    });
+    new Gauge({
+      name: 'danmaku_overload_delay_seconds',
+      help: 'The wait overload control last estimated for a comment accepted now, beyond its batch window (with WORKERS=N: the highest)',
+      aggregator: 'max',
+      registers: [this.registry],
+      collect() {
+        this.set(stats.overloadDelayMs / 1000);
+      },
+    });
     for (const histogram of timings.histograms) this.registry.registerMetric(histogram);
 
     const loopDelay = new Histogram({

@@ -15,6 +15,14 @@ export class ProcessStatsAnswer {
   @ApiProperty({ description: 'Batches encoded (one per room per window)' }) batches: number;
   @ApiProperty({ description: 'Connections closed with 1013' }) slowClosed: number;
   @ApiProperty({ description: 'Upgrades refused (bad token, draining, origin)' }) upgradesRefused: number;
+  @ApiProperty({ description: 'REST publishes refused with 429 for overload, not priority (a batch counts once)' }) overloadRefusedRest: number;
+  @ApiProperty({ description: 'REST publishes refused with 429 for overload, priority ones (every item priority, or a broadcast)' })
+  overloadRefusedRestPriority: number;
+  @ApiProperty({ description: 'COMMENTs answered ERROR RATE_LIMITED for overload' }) overloadRefusedWs: number;
+  @ApiProperty({ enum: [0, 1, 2], description: 'What overload control refuses now: 0 nothing, 1 ordinary publishes, 2 priority ones too' })
+  overloadLevel: number;
+  @ApiProperty({ description: 'The wait overload control last estimated for a comment accepted now, beyond its batch window (ms)' })
+  overloadDelayMs: number;
   @ApiProperty({ enum: ['native', 'stream', 'mixed'] }) fanOutWriter: string;
   @ApiProperty() brokerUp: boolean;
   @ApiProperty() draining: boolean;

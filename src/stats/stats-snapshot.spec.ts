@@ -16,6 +16,11 @@ const worker = (id: number, values: Partial<WorkerStats>): WorkerStats => ({
   batches: 0,
   slowClosed: 0,
   upgradesRefused: 0,
+  overloadRefusedRest: 0,
+  overloadRefusedRestPriority: 0,
+  overloadRefusedWs: 0,
+  overloadLevel: 0,
+  overloadDelayMs: 0,
   fanOutWriter: 'native',
   brokerUp: true,
   draining: false,
@@ -53,6 +58,25 @@ describe('combineStats', () => {
     expect(total.workers).toBe(workers);
     expect(total).not.toHaveProperty('worker');
     expect(total).not.toHaveProperty('pid');
+  });
+
+  it('sums the overload refusals and takes the most overloaded worker\'s level and wait', () => {
+    const total = combineStats(
+      [
+        worker(1, { overloadRefusedRest: 3, overloadRefusedWs: 1, overloadLevel: 1, overloadDelayMs: 400 }),
+        worker(2, { overloadRefusedRest: 2, overloadRefusedRestPriority: 1, overloadLevel: 2, overloadDelayMs: 90 }),
+        worker(3, {}),
+      ],
+      0,
+      1,
+    );
+    expect(total).toMatchObject({
+      overloadRefusedRest: 5,
+      overloadRefusedRestPriority: 1,
+      overloadRefusedWs: 1,
+      overloadLevel: 2,
+      overloadDelayMs: 400,
+    });
   });
 
   it('keeps what every worker agrees on', () => {

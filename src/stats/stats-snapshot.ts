@@ -19,6 +19,14 @@ export interface ProcessStats {
   batches: number;
   slowClosed: number;
   upgradesRefused: number;
+  /** Publishes refused for overload: REST requests (a batch counts once), ordinary and priority, and COMMENTs. */
+  overloadRefusedRest: number;
+  overloadRefusedRestPriority: number;
+  overloadRefusedWs: number;
+  /** What admission refuses now: 0 nothing, 1 ordinary publishes, 2 priority ones too (WORKERS=N: the highest). */
+  overloadLevel: 0 | 1 | 2;
+  /** The wait admission last estimated for a comment accepted now, ms (WORKERS=N: the highest). */
+  overloadDelayMs: number;
   fanOutWriter: 'native' | 'stream' | 'mixed';
   brokerUp: boolean;
   draining: boolean;
@@ -53,6 +61,9 @@ const SUMMED = [
   'batches',
   'slowClosed',
   'upgradesRefused',
+  'overloadRefusedRest',
+  'overloadRefusedRestPriority',
+  'overloadRefusedWs',
   'roomsKept',
   'roomsEvicted',
   'rssBytes',
@@ -105,6 +116,11 @@ export class StatsSnapshot {
       batches: s.batches,
       slowClosed: s.slowClosed,
       upgradesRefused: s.upgradesRefused,
+      overloadRefusedRest: s.overloadRefusedRest,
+      overloadRefusedRestPriority: s.overloadRefusedRestPriority,
+      overloadRefusedWs: s.overloadRefusedWs,
+      overloadLevel: s.overloadLevel,
+      overloadDelayMs: s.overloadDelayMs,
       fanOutWriter: s.fanOutWriter,
       brokerUp: this.broker.health().ok,
       draining: this.lifecycle.draining,
@@ -124,7 +140,8 @@ export class StatsSnapshot {
 /**
  * Every worker's numbers as one: counts summed (`rooms` too, so a room with members in two
  * workers counts twice; `workers` has each one's), the broker up only if it is up
- * everywhere, draining if any worker is, the longest uptime.
+ * everywhere, draining if any worker is, the longest uptime, the most overloaded worker's
+ * admission level and wait.
  */
 export function combineStats(workers: WorkerStats[], missing: number, answeredBy: number): ServerStats {
   const total = { ...workers[0] } as ProcessStats & Partial<WorkerStats>;
@@ -134,6 +151,8 @@ export function combineStats(workers: WorkerStats[], missing: number, answeredBy
   total.brokerUp = workers.every((worker) => worker.brokerUp);
   total.draining = workers.some((worker) => worker.draining);
   total.uptimeSeconds = Math.max(...workers.map((worker) => worker.uptimeSeconds));
+  total.overloadLevel = Math.max(...workers.map((worker) => worker.overloadLevel)) as ProcessStats['overloadLevel'];
+  total.overloadDelayMs = Math.max(...workers.map((worker) => worker.overloadDelayMs));
   if (workers.some((worker) => worker.fanOutWriter !== total.fanOutWriter)) total.fanOutWriter = 'mixed';
   return { ...total, answeredBy, workers, workersMissing: missing };
 }

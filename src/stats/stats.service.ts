@@ -26,6 +26,14 @@ export class StatsService {
   slowClosed = 0;
   /** Connections refused at the upgrade (bad token, draining). */
   upgradesRefused = 0;
+  /** Publishes refused for overload (admission/): REST requests (a batch counts once), ordinary and priority, and COMMENTs. */
+  overloadRefusedRest = 0;
+  overloadRefusedRestPriority = 0;
+  overloadRefusedWs = 0;
+  /** What admission refuses now: 0 nothing, 1 ordinary publishes, 2 priority ones too. */
+  overloadLevel: 0 | 1 | 2 = 0;
+  /** The wait admission last estimated for a newly accepted comment, ms. */
+  overloadDelayMs = 0;
   /** How batches reach the sockets: 'native' (one addon call per shard) or 'stream' (socket.write each). */
   fanOutWriter: 'native' | 'stream' = 'stream';
 }
