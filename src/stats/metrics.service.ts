@@ -63,61 +63,45 @@ export class MetricsService implements OnModuleDestroy {
         },
       });
     }
-    new Gauge({
-      name: 'danmaku_connections',
-      help: 'Open viewer connections',
-      registers: [this.registry],
-      collect() {
-        this.set(rooms.connectionCount);
-      },
-    });
-    new Gauge({
-      name: 'danmaku_compressed_connections',
-      help: 'Open viewer connections that negotiated permessage-deflate',
-      registers: [this.registry],
-      collect() {
-        this.set(rooms.compressedConnectionCount);
-      },
-    });
-    new Gauge({
-      name: 'danmaku_rooms',
-      help: 'Rooms with at least one member (with WORKERS=N summed over the workers, as /stats does)',
-      registers: [this.registry],
-      collect() {
-        this.set(rooms.roomCount);
-      },
-    });
-    new Gauge({
-      name: 'danmaku_rooms_kept',
-      help: 'Rooms whose history this process keeps (in-memory broker; at most MAX_ROOMS_KEPT while idle rooms remain)',
-      registers: [this.registry],
-      collect() {
-        this.set(broker.keptRooms().kept);
-      },
-    });
+    const registers = [this.registry];
+    /** A value read at scrape time; `aggregator` says how WORKERS=N merges it (summed by default). */
+    const gauge = (name: string, help: string, read: () => number, aggregator: 'sum' | 'min' | 'max' = 'sum') =>
+      new Gauge({
+        name,
+        help,
+        aggregator,
+        registers,
+        collect() {
+          this.set(read());
+        },
+      });
+    gauge('danmaku_connections', 'Open viewer connections', () => rooms.connectionCount);
+    gauge('danmaku_compressed_connections', 'Open viewer connections that negotiated permessage-deflate', () => rooms.compressedConnectionCount);
+    gauge(
+      'danmaku_rooms',
+      'Rooms with at least one member (with WORKERS=N summed over the workers, as /stats does)',
+      () => rooms.roomCount,
+    );
+    gauge(
+      'danmaku_rooms_kept',
+      'Rooms whose history this process keeps (in-memory broker; at most MAX_ROOMS_KEPT while idle rooms remain)',
+      () => broker.keptRooms().kept,
+    );
     new Counter({
       name: 'danmaku_rooms_evicted_total',
       help: 'Idle rooms whose history was let go to stay under MAX_ROOMS_KEPT, least recently used first',
-      registers: [this.registry],
+      registers,
       collect() {
         this.reset();
         this.inc(broker.keptRooms().evicted);
       },
     });
-    new Gauge({
-      name: 'danmaku_broker_up',
-      help: '1 while the broker is reachable (with WORKERS=N: from every worker)',
-      aggregator: 'min',
-      registers: [this.registry],
-      collect() {
-        this.set(broker.health().ok ? 1 : 0);
-      },
-    });
+    gauge('danmaku_broker_up', '1 while the broker is reachable (with WORKERS=N: from every worker)', () => (broker.health().ok ? 1 : 0), 'min');
     new Counter({
       name: 'danmaku_overload_refusals_total',
       help: 'Publishes refused for overload: REST requests (a batch counts once) answered 429, COMMENTs answered ERROR RATE_LIMITED',
       labelNames: ['path', 'priority'],
-      registers: [this.registry],
+      registers,
       collect() {
         this.reset();
         this.labels({ path: 'rest', priority: 'false' }).inc(stats.overloadRefusedRest);
@@ -125,24 +109,18 @@ export class MetricsService implements OnModuleDestroy {
         this.labels({ path: 'ws', priority: 'false' }).inc(stats.overloadRefusedWs);
       },
     });
-    new Gauge({
-      name: 'danmaku_overload_level',
-      help: 'What overload control refuses now: 0 nothing, 1 ordinary publishes, 2 priority ones too (with WORKERS=N: the highest)',
-      aggregator: 'max',
-      registers: [this.registry],
-      collect() {
-        this.set(stats.overloadLevel);
-      },
-    });
-    new Gauge({
-      name: 'danmaku_overload_delay_seconds',
-      help: 'The wait overload control last estimated for a comment accepted now, beyond its batch window (with WORKERS=N: the highest)',
-      aggregator: 'max',
-      registers: [this.registry],
-      collect() {
-        this.set(stats.overloadDelayMs / 1000);
-      },
-    });
+    gauge(
+      'danmaku_overload_level',
+      'What overload control refuses now: 0 nothing, 1 ordinary publishes, 2 priority ones too (with WORKERS=N: the highest)',
+      () => stats.overloadLevel,
+      'max',
+    );
+    gauge(
+      'danmaku_overload_delay_seconds',
+      'The wait overload control last estimated for a comment accepted now, beyond its batch window (with WORKERS=N: the highest)',
+      () => stats.overloadDelayMs / 1000,
+      'max',
+    );
     for (const histogram of timings.histograms) this.registry.registerMetric(histogram);
 
     const loopDelay = new Histogram({
