@@ -9,6 +9,7 @@ import { DANMAKU_ROUTE_PREFIX } from '../core/danmaku-tokens.js';
 import { CommentRejectedError } from '../moderation/comment-filter.js';
 import { isValidRoomId } from '../protocol/room-id.js';
 import { AdminGuard } from './admin.guard.js';
+import { priorityComment } from './admission.guard.js';
 import { rejectionBody } from './comment-rejected.filter.js';
 import { compileDtoCheck } from './dto-check.js';
 import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyOf } from './idempotency-key.js';
@@ -145,24 +146,13 @@ export class DirectPublishRoute implements OnApplicationBootstrap {
     }
     // Only once the body is read: whether the publish is priority is in it.
     const admission = this.admission;
-    if (admission.refusing && !admission.admits('rest', comments.every(isPriority))) {
+    if (admission.refusing && !admission.admits('rest', comments.every(priorityComment))) {
       response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       return answerError(response, new OverloadedException());
     }
     try {
-      const header = request.headers[IDEMPOTENCY_KEY_HEADER];
-      if (header === undefined) {
-        const published = await this.publisher.publish(target.room, comments);
-        answer(
-          response,
-          202,
-          target.batch
-            ? { accepted: published.length, firstSeq: published[0].seq, lastSeq: published.at(-1)!.seq }
-            : published[0],
-        );
-        return;
-      }
-      const receipt = await this.publisher.publishOnce(target.room, comments, idempotencyKeyOf(header));
+      const key = idempotencyKeyOf(request.headers[IDEMPOTENCY_KEY_HEADER]);
+      const receipt = await this.publisher.publishOnce(target.room, comments, key);
       answer(response, 202, target.batch ? batchAnswer(receipt) : commentAnswer(receipt));
     } catch (error) {
       if (error instanceof CommentRejectedError) return answer(response, 422, rejectionBody(error));
@@ -200,11 +190,6 @@ function parsePath(rest: string): Target | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A batch is priority only when every item is (see AdmissionGuard's priorityBatch). */
-function isPriority(comment: CommentInput): boolean {
-  return comment.priority === true;
 }
 
 function answer(response: ServerResponse, status: number, body: unknown): void {
