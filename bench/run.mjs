@@ -145,6 +145,7 @@ const SERVER_SCRIPT = {
   'project-deflate': path.join(BENCH, '.server/main.js'),
   'ws-deflate': path.join(BENCH, 'servers/ws-deflate.mjs'),
   ceiling: path.join(BENCH, 'servers/ceiling.mjs'),
+  'ceiling-stream': path.join(BENCH, 'servers/ceiling.mjs'),
   naive: path.join(BENCH, 'servers/naive.mjs'),
   socketio: path.join(BENCH, 'servers/socketio.mjs'),
   'project-stream': path.join(BENCH, '.server/main.js'),
@@ -158,6 +159,8 @@ const DEFLATE = new Set(['project-deflate', 'ws-deflate']);
 const SERVER_SETUP = {
   // The project writing every frame with socket.write, as before the native batch writer.
   'project-stream': () => ({ env: { NATIVE_WRITES: 'false' }, cores: SERVER_CORE, workers: 0 }),
+  // The ceiling with socket.write per member, as Node ships it (no native send loop).
+  'ceiling-stream': () => ({ env: { CEILING_WRITES: 'stream' }, cores: SERVER_CORE, workers: 0 }),
   'project-redis': () => ({ env: { REDIS_URL, REDIS_PREFIX: redisPrefix() }, cores: SERVER_CORE, workers: 0 }),
   'project-cluster': () => ({ env: { REDIS_URL, REDIS_PREFIX: redisPrefix(), WORKERS: '2' }, cores: '0,1', workers: 2 }),
 };

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { deflateWindowFor, isOpen, rawSocketOf, serverWindowBitsOf } from '../sockets/socket-internals.js';
+import { deflateWindowFor, isOpen, plainFdOf, rawSocketOf, serverWindowBitsOf } from '../sockets/socket-internals.js';
 import type { TokenBucket } from './token-bucket.js';
 
 /** How many RATE_LIMITED refusals within REFUSAL_WINDOW_MS get a connection closed. */
@@ -32,6 +32,12 @@ export class Connection {
    */
   readonly socket: Socket;
   /**
+   * The socket's fd for the native batch writer (-1: TLS, or none), read once at the
+   * upgrade because reading it costs a call into C++; valid only while the socket keeps
+   * its handle, which the writer checks per write.
+   */
+  readonly fd: number;
+  /**
    * The deflate window of the compressed frames this connection gets (9 to 15), from what
    * it negotiated at the upgrade; 0: it gets plain frames. Read once per member per batch.
    */
@@ -53,6 +59,7 @@ export class Connection {
     readonly limits: ConnectionLimits,
   ) {
     this.socket = rawSocketOf(ws);
+    this.fd = plainFdOf(this.socket);
     this.deflateWindow = deflateWindowFor(serverWindowBitsOf(ws));
   }
 

@@ -145,7 +145,7 @@ export class FanOutService {
       const frame = window === 0 ? plain : frames.forWindow(window, this.deflater);
       // Members of every window share the plain frame of a message sent uncompressed (ONLINE).
       const variant = frame === plain ? 0 : window;
-      if (batches === null || !batches.add(variant, member.socket, frame)) member.socket.write(frame);
+      if (batches === null || !batches.add(variant, member.socket, frame, member.fd)) member.socket.write(frame);
       written++;
       bytes += frame.length;
     }

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import net from 'node:net';
+import { plainFdOf } from '../sockets/socket-internals.js';
 import { loadNativeWriter, NativeBatch } from './native-batch.js';
 
 /** A real loopback connection: the server's end (written to) and the client's (read). */
@@ -95,6 +96,14 @@ describe('NativeBatch', () => {
     const [{ server }] = await connectPairs(1);
     server.destroy();
     expect(new NativeBatch(nativeWriteEach()).add(server, Buffer.from('x'))).toBe(false);
+  });
+
+  it('refuses a destroyed socket whose fd was kept from before', async () => {
+    const [{ server }] = await connectPairs(1);
+    const kept = plainFdOf(server);
+    expect(kept).toBeGreaterThan(2);
+    server.destroy();
+    expect(new NativeBatch(nativeWriteEach()).add(server, Buffer.from('x'), kept)).toBe(false);
   });
 
   it('passes a failed send to socket.write, which reports it the way Node always does', async () => {

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
-import { plainFdOf } from '../sockets/socket-internals.js';
+import { hasHandle, plainFdOf } from '../sockets/socket-internals.js';
 
 /** native/batch-writer's one function: send(2) `frame` to `fds[0..count)`, bytes taken (or -errno) in `written`. */
 type WriteEach = (fds: Int32Array, count: number, frame: Uint8Array, written: Int32Array) => void;
@@ -43,12 +43,11 @@ export class NativeBatch {
 
   /**
    * Adds a socket to the batch for `frame`, sending the batch when it is full.
+   * @param fd the socket's plainFdOf, read once for the connection (the fan-out keeps it)
    * @returns false when the socket must be written through Node instead.
    */
-  add(socket: Socket, frame: Buffer): boolean {
-    if (socket.writableLength !== 0) return false;
-    const fd = plainFdOf(socket);
-    if (fd < 0) return false;
+  add(socket: Socket, frame: Buffer, fd = plainFdOf(socket)): boolean {
+    if (fd < 0 || socket.writableLength !== 0 || !hasHandle(socket)) return false;
     this.fds[this.count] = fd;
     this.sockets[this.count] = socket;
     if (++this.count === this.capacity) this.send(frame);
@@ -86,15 +85,16 @@ export class NativeBatches {
 
   /**
    * Adds a socket to the batch of `variant`, whose frame is `frame` until the next send.
+   * @param fd the socket's plainFdOf, read once for the connection
    * @returns false when the socket must be written through Node instead.
    */
-  add(variant: number, socket: Socket, frame: Buffer): boolean {
+  add(variant: number, socket: Socket, frame: Buffer, fd: number): boolean {
     const batch = (this.batches[variant] ??= new NativeBatch(this.writeEach));
     if (this.frames[variant] === undefined) {
       this.frames[variant] = frame;
       this.pending.push(variant);
     }
-    return batch.add(socket, frame);
+    return batch.add(socket, frame, fd);
   }
 
   /** Sends every variant's frame to the sockets added to it since the last send. */

@@ -9,6 +9,7 @@ import {
   isOpen,
   PER_MESSAGE_DEFLATE,
   PING_FRAME,
+  hasHandle,
   plainFdOf,
   rawSocketOf,
   serverWindowBitsOf,
@@ -62,7 +63,10 @@ test('the prebuilt ping frame is answered with a pong', async () => {
 test('an open plain TCP socket has a file descriptor; a destroyed one has none', async () => {
   const socket = rawSocketOf(serverSide);
   expect(plainFdOf(socket)).toBeGreaterThan(2);
+  expect(hasHandle(socket)).toBe(true);
   socket.destroy();
+  // In the same call, before any event: a kept fd must stop being used at once.
+  expect(hasHandle(socket)).toBe(false);
   await once(socket, 'close');
   expect(plainFdOf(socket)).toBe(-1);
 });
