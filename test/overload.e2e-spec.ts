@@ -166,7 +166,7 @@ describe('overload', () => {
     const refusedComments = answers.filter((frame) => frame.type === 'ERROR');
     expect(refusedComments.length).toBeGreaterThan(ABUSE_REFUSALS);
     for (const refusal of refusedComments) {
-      expect(refusal.data).toMatchObject({ code: 'RATE_LIMITED', ref: 'COMMENT', message: expect.stringContaining('overloaded') });
+      expect(refusal.data).toMatchObject({ code: 'RATE_LIMITED', ref: 'COMMENT', retryAfter: 1, message: expect.stringContaining('overloaded') });
     }
     for (const [i, frame] of answers.entries()) {
       sent.push({

@@ -8,7 +8,7 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
-import { Admission, OVERLOADED_MESSAGE } from '../admission/admission.service.js';
+import { Admission, OVERLOADED_MESSAGE, RETRY_AFTER_SECONDS } from '../admission/admission.service.js';
 import { ReplayService } from '../batch/replay.service.js';
 import { Broker } from '../broker/broker.js';
 import { DanmakuConfig } from '../config/danmaku-config.js';
@@ -121,7 +121,7 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
     }
     // The server's load, not this client's rate: no close code, and not counted toward the
     // 1008 close for abusive clients (Connection.refuse), so a storm never disconnects viewers.
-    if (!this.admission.admits('ws', false)) throw new ProtocolError('RATE_LIMITED', OVERLOADED_MESSAGE);
+    if (!this.admission.admits('ws', false)) throw new ProtocolError('RATE_LIMITED', OVERLOADED_MESSAGE, { retryAfter: RETRY_AFTER_SECONDS });
     const [published] = await member.publishing(() =>
       this.publisher.publish(
         message.room,

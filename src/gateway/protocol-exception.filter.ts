@@ -33,7 +33,8 @@ export class ProtocolExceptionFilter implements WsExceptionFilter {
     const internal = pattern === BAD_FRAME_EVENT || pattern === UNKNOWN_TYPE_EVENT;
     const ref = error.options.ref ?? (internal ? undefined : pattern);
     const cid = typeof data?.cid === 'string' ? data.cid : undefined;
-    this.fanOut.sendTo(connection, JSON.stringify(envelope('ERROR', { code: error.code, message: error.message, ref, cid })));
+    const retryAfter = error.options.retryAfter;
+    this.fanOut.sendTo(connection, JSON.stringify(envelope('ERROR', { code: error.code, message: error.message, ref, cid, retryAfter })));
     const closeCode = error.options.closeCode;
     if (closeCode === undefined) return;
     // Comments accepted just before still get their ACK, then the connection closes. Frames

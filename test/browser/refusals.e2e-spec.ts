@@ -2,6 +2,7 @@ import { SignJWT } from 'jose';
 import type { Browser, Page } from 'playwright-core';
 import { postJson } from '../support/http.js';
 import { type RunningServer, startServer } from '../support/server.js';
+import { Viewer } from '../support/viewer.js';
 import { launchChromium, listed, openRoom } from './support.js';
 
 async function send(page: Page, text: string): Promise<void> {
@@ -57,6 +58,46 @@ describe('room page refusals', () => {
       expect(sockets).toBe(0);
       expect(errors).toEqual([]);
       await page.close();
+    });
+  });
+
+  describe('with OVERLOAD_DELAY_MS=10 (a server that refuses past a 10 ms wait)', () => {
+    let server: RunningServer;
+    beforeAll(async () => {
+      server = await startServer({
+        ADMIN_TOKEN: 'busy-admin',
+        OVERLOAD_DELAY_MS: '10',
+        BATCH_WINDOW_MS: '50',
+        BATCH_MAX_ITEMS: '10000',
+        SLOW_CONSUMER_BYTES: String(256 * 1024 * 1024),
+        // Only overload may refuse the page's comments here.
+        COMMENT_RATE: '1000',
+        COMMENT_BURST: '1000',
+      });
+    });
+    afterAll(() => server?.stop());
+
+    it('words an overload refusal as a busy room, not as the viewer sending too fast, and gives the text back', async () => {
+      // Members elsewhere make big batches cost the server; the page's room stays quiet.
+      const crowd = await Promise.all(Array.from({ length: 20 }, () => Viewer.connect(server.ws)));
+      await Promise.all(crowd.map((viewer) => viewer.join('stadium')));
+      const { page, errors } = await openRoom(browser, server, 'quiet corner');
+      const busy = page.locator('#send-status', { hasText: 'The room is very busy right now' });
+      const items = Array.from({ length: 600 }, (_, i) => ({ text: `goal ${i} ${'!'.repeat(100)}` }));
+      for (let wave = 0; wave < 40 && !(await busy.count()); wave++) {
+        const storm = Array.from({ length: 6 }, () => postJson(server.http, '/rooms/stadium/comments/batch', { items }, 'busy-admin'));
+        await send(page, `during wave ${wave}`);
+        await Promise.all(storm);
+        await page.locator('#send-status:not(:empty)').waitFor();
+      }
+      await busy.waitFor();
+      expect(await page.locator('#send-status').textContent()).toContain('(RATE_LIMITED)');
+      expect(await page.locator('#send-status').textContent()).not.toContain('too fast');
+      expect(await page.locator('#comment-list .entry.failed').first().textContent()).toContain('not sent: room busy');
+      expect(await page.locator('#text').inputValue()).toMatch(/^during wave/);
+      expect(errors).toEqual([]);
+      await page.close();
+      for (const viewer of crowd) viewer.close();
     });
   });
 

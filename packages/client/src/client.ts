@@ -546,11 +546,12 @@ export class DanmakuClient {
     const code = typeof error.code === 'string' ? error.code : 'UNKNOWN';
     const message = typeof error.message === 'string' ? error.message : code;
     const cid = typeof error.cid === 'string' ? error.cid : undefined;
+    const retryAfter = typeof error.retryAfter === 'number' ? error.retryAfter : undefined;
     const comment = cid === undefined ? undefined : this.pending.get(cid);
     if (comment && cid !== undefined) {
       this.pending.delete(cid);
       clearTimeout(comment.timer);
-      comment.reject(new DanmakuError(code, message, error.ref, cid));
+      comment.reject(new DanmakuError(code, message, error.ref, cid, retryAfter));
       return;
     }
     const session = this.session;

@@ -15,6 +15,8 @@ export class DanmakuError extends Error {
     /** The type of the frame that failed, when the server said. */
     readonly ref?: string,
     readonly cid?: string,
+    /** Seconds before the same may be sent again: only on an overload refusal (the server's load). */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }

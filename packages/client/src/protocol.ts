@@ -144,6 +144,11 @@ export interface ErrorData {
   /** The type of the frame that failed. */
   ref?: string;
   cid?: string;
+  /**
+   * Seconds to wait before sending the same again: set only when the server refused for
+   * its own load (overload), never for this connection's rate limit.
+   */
+  retryAfter?: number;
 }
 export interface ErrorFrame {
   type: 'ERROR';

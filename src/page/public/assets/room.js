@@ -29,7 +29,11 @@ const ERROR_WORDS = {
   UNKNOWN_TYPE: (m) => `The server did not understand that: ${m}.`,
 };
 
-function errorWords(code, message) {
+/** An overload refusal (the server's load, not the viewer's pace) carries retryAfter. */
+function errorWords(code, message, retryAfter) {
+  if (code === 'RATE_LIMITED' && typeof retryAfter === 'number') {
+    return `The room is very busy right now, so your comment was not sent. Try again in ${retryAfter} s.`;
+  }
   return (ERROR_WORDS[code] ?? ((m) => `The server refused it: ${m || code}.`))(typeof message === 'string' ? message : '');
 }
 
@@ -136,13 +140,14 @@ export function startRoom(room) {
       return;
     }
     stage.remove(own.flying);
-    list.setState(own.entry, 'failed', SHORT_REASON[code] ?? String(code).toLowerCase());
+    const busy = code === 'RATE_LIMITED' && typeof error?.retryAfter === 'number';
+    list.setState(own.entry, 'failed', busy ? 'room busy' : SHORT_REASON[code] ?? String(code).toLowerCase());
     // Give the text back so it can be sent again.
     if (!textInput.value) {
       textInput.value = own.text;
       updateCount();
     }
-    status.show(`${errorWords(code, error?.message)} (${code})`, 'error');
+    status.show(`${errorWords(code, error?.message, error?.retryAfter)} (${code})`, 'error');
   }
 
   function receive(value) {
