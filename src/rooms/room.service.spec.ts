@@ -18,12 +18,13 @@ function membersOf(rooms: RoomService, room: string): Connection[] {
 }
 
 describe('RoomService', () => {
-  it('places each member in the shard its id selects', () => {
+  it('places runs of 64 consecutive ids in one shard, taking the shards in turn', () => {
     const rooms = roomService(4);
-    const members = [0, 1, 2, 3, 4, 5, 6, 7].map(member);
-    for (const m of members) rooms.join(m, 'r');
+    for (let id = 0; id < 512; id++) rooms.join(member(id), 'r');
     for (let shard = 0; shard < 4; shard++) {
-      expect([...rooms.membersInShard('r', shard)!].map((m) => m.id)).toEqual([shard, shard + 4]);
+      const ids = [...rooms.membersInShard('r', shard)!].map((m) => m.id);
+      const runs = [shard, shard + 4].map((run) => Array.from({ length: 64 }, (_, i) => run * 64 + i));
+      expect(ids).toEqual(runs.flat());
     }
   });
 
@@ -85,8 +86,8 @@ describe('RoomService', () => {
 
   it('keeps thousands of members spread evenly over the shards', () => {
     const rooms = roomService(16);
-    for (let id = 0; id < 16_000; id++) rooms.join(member(id), 'big');
-    for (let shard = 0; shard < 16; shard++) expect(rooms.membersInShard('big', shard)!.size).toBe(1000);
-    expect(rooms.onlineIn('big')).toBe(16_000);
+    for (let id = 0; id < 16_384; id++) rooms.join(member(id), 'big');
+    for (let shard = 0; shard < 16; shard++) expect(rooms.membersInShard('big', shard)!.size).toBe(1024);
+    expect(rooms.onlineIn('big')).toBe(16_384);
   });
 });

@@ -73,13 +73,13 @@ interface HandledSocket {
 /**
  * The socket's file descriptor when bytes written to it with send(2) are exactly what
  * socket.write would send: plain TCP (TLS bytes must pass through the TLS layer), still
- * open. -1 otherwise. A number kept from here is valid only while hasHandle(socket): a
+ * open. -1 otherwise (also for no socket at all). A number kept from here is valid only while hasHandle(socket): a
  * closed fd's number is soon another connection's.
  */
-export function plainFdOf(socket: Socket): number {
-  const raw = socket as unknown as HandledSocket;
-  const handle = raw._handle;
-  if (!handle || raw.encrypted === true) return -1;
+export function plainFdOf(socket: Socket | undefined): number {
+  const raw = socket as unknown as HandledSocket | undefined;
+  const handle = raw?._handle;
+  if (!handle || raw!.encrypted === true) return -1;
   const fd = handle.fd;
   return fd === undefined || fd < 0 ? -1 : fd;
 }
