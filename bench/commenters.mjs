@@ -1,0 +1,253 @@
+// The COMMENT half of a storm: viewers (they join the room and receive like the others)
+// that send COMMENT frames at the ramp's rate (its `share` of it), round-robin over them.
+// Each COMMENT carries a cid; its ACK or ERROR is matched back to the send time and counted
+// per second of send time: ACK accepted, ERROR RATE_LIMITED for overload refused, anything
+// else (another error, the connection closed, no answer) other. Frames over SMALL bytes are
+// PUSH frames and skipped unread; smaller ones are parsed.
+import net from 'node:net';
+import { SeqSet, commentText, histIndex, nowMs, sleep } from './lib/common.mjs';
+import { SecondCounts, clientFrame, rampDue } from './lib/storm.mjs';
+
+const cfg = JSON.parse(process.argv[2]);
+// cfg: { port, room, count, localAddress, concurrency, connectTimeoutMs }
+
+const SMALL = 1024;
+const UPGRADE = Buffer.from(
+  `GET /connect HTTP/1.1\r\nHost: 127.0.0.1:${cfg.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+);
+const errors = {};
+const closeCodes = {};
+const accepted = new SeqSet();
+const pending = new Map(); // cid → { sentAt, seq, conn }
+let counts = null;
+let joined = 0;
+let connectErrors = 0;
+let shuttingDown = false;
+
+class Commenter {
+  constructor() {
+    this.hs = null;
+    this.open = false;
+    this.joined = false;
+    this.pending = null;
+    this.inFrame = false;
+    this.left = 0;
+    this.parts = null;
+    this.opcode = 0;
+    this.cids = new Set();
+  }
+
+  start(done) {
+    this.done = done;
+    this.socket = net.connect({ host: '127.0.0.1', port: cfg.port, localAddress: cfg.localAddress });
+    this.socket.setNoDelay(true);
+    this.timer = setTimeout(() => this.finishConnect(false), cfg.connectTimeoutMs);
+    this.socket.on('connect', () => this.socket.write(UPGRADE));
+    this.socket.on('data', (chunk) => this.onData(chunk));
+    this.socket.on('error', () => {});
+    this.socket.on('close', () => {
+      this.finishConnect(false);
+      this.joined = false;
+      if (shuttingDown) return;
+      const now = nowMs();
+      for (const cid of this.cids) {
+        const req = pending.get(cid);
+        pending.delete(cid);
+        errors.closed = (errors.closed ?? 0) + 1;
+        counts?.answered(req.sentAt, 'other', now, histIndex);
+      }
+      this.cids.clear();
+    });
+  }
+
+  finishConnect(ok) {
+    clearTimeout(this.timer);
+    if (!this.done) return;
+    if (ok) joined++;
+    else connectErrors++;
+    const done = this.done;
+    this.done = null;
+    done();
+  }
+
+  send(buf) {
+    if (this.socket.writable) this.socket.write(buf);
+  }
+
+  onData(chunk) {
+    if (!this.open) {
+      this.hs = this.hs ? Buffer.concat([this.hs, chunk]) : chunk;
+      const end = this.hs.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      if (this.hs.toString('latin1', 0, 12) !== 'HTTP/1.1 101') return this.socket.destroy();
+      chunk = this.hs.subarray(end + 4);
+      this.hs = null;
+      this.open = true;
+      this.send(clientFrame(JSON.stringify({ type: 'JOIN', data: { room: cfg.room } })));
+    }
+    if (this.pending) {
+      chunk = Buffer.concat([this.pending, chunk]);
+      this.pending = null;
+    }
+    let i = 0;
+    const len = chunk.length;
+    while (i < len) {
+      if (!this.inFrame) {
+        const need = len - i < 2 ? 2 : (chunk[i + 1] & 0x7f) === 126 ? 4 : (chunk[i + 1] & 0x7f) === 127 ? 10 : 2;
+        if (len - i < need) {
+          this.pending = Buffer.from(chunk.subarray(i));
+          return;
+        }
+        const len7 = chunk[i + 1] & 0x7f;
+        const plen = len7 === 126 ? chunk.readUInt16BE(i + 2) : len7 === 127 ? Number(chunk.readBigUInt64BE(i + 2)) : len7;
+        this.opcode = chunk[i] & 0x0f;
+        i += need;
+        this.left = plen;
+        this.inFrame = true;
+        this.parts = plen <= SMALL ? [] : null;
+        if (plen === 0) this.endFrame();
+        continue;
+      }
+      const take = Math.min(this.left, len - i);
+      if (this.parts) this.parts.push(chunk.subarray(i, i + take));
+      i += take;
+      this.left -= take;
+      if (this.left === 0) this.endFrame();
+    }
+  }
+
+  endFrame() {
+    this.inFrame = false;
+    const parts = this.parts;
+    this.parts = null;
+    if (!parts) return;
+    const payload = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+    if (this.opcode === 9) return this.send(clientFrame(payload.toString('latin1'), 0xa));
+    if (this.opcode === 8) {
+      const code = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
+      closeCodes[code] = (closeCodes[code] ?? 0) + 1;
+      return this.socket.end();
+    }
+    if (this.opcode !== 1) return;
+    const text = payload.toString('utf8');
+    if (text.startsWith('{"type":"PUSH"') || text.startsWith('{"type":"ONLINE"')) return;
+    let msg;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (msg.type === 'JOINED') {
+      this.joined = true;
+      this.finishConnect(true);
+    } else if (msg.type === 'ACK' || msg.type === 'ERROR') {
+      this.onAnswer(msg);
+    }
+  }
+
+  onAnswer(msg) {
+    const now = nowMs();
+    const cid = msg.data?.cid;
+    const req = cid === undefined ? undefined : pending.get(cid);
+    if (!req) {
+      if (msg.type === 'ERROR') errors[`${msg.data?.code} (no cid)`] = (errors[`${msg.data?.code} (no cid)`] ?? 0) + 1;
+      return;
+    }
+    pending.delete(cid);
+    this.cids.delete(cid);
+    if (msg.type === 'ACK') {
+      accepted.add(req.seq);
+      counts.answered(req.sentAt, 'accepted', now, histIndex);
+      return;
+    }
+    // Overload control's refusal, as opposed to the connection's own rate limit (same code).
+    const overload = msg.data.code === 'RATE_LIMITED' && /overloaded/.test(msg.data.message ?? '');
+    const key = overload ? 'RATE_LIMITED' : msg.data.code === 'RATE_LIMITED' ? 'RATE_LIMITED (connection limit)' : msg.data.code;
+    errors[key] = (errors[key] ?? 0) + 1;
+    counts.answered(req.sentAt, overload ? 'refusedRateLimited' : 'other', now, histIndex);
+  }
+}
+
+const conns = Array.from({ length: cfg.count }, () => new Commenter());
+
+async function connectAll() {
+  let next = 0;
+  let finished = 0;
+  await new Promise((resolve) => {
+    const launch = () => {
+      while (next < conns.length && next - finished < cfg.concurrency) {
+        conns[next++].start(() => {
+          finished++;
+          if (finished === conns.length) resolve();
+          else launch();
+        });
+      }
+    };
+    if (conns.length === 0) resolve();
+    else launch();
+  });
+}
+
+async function run(go) {
+  counts = new SecondCounts(go.startAt);
+  await sleep(Math.max(0, go.startAt - nowMs()));
+  const t0 = go.startAt;
+  const totalMs = go.ramp.upMs + go.ramp.downMs;
+  const total = Math.floor(go.share * rampDue(totalMs, go.ramp));
+  let sent = 0;
+  let seq = go.seqOffset;
+  let turn = 0;
+  while (sent < total) {
+    const now = nowMs();
+    if (now - t0 > totalMs + 2000) break;
+    const due = Math.min(total, Math.floor(go.share * rampDue(now - t0, go.ramp))) - sent;
+    for (let k = 0; k < due; k++) {
+      const sentAt = nowMs();
+      counts.offered(sentAt);
+      const mySeq = seq;
+      seq += 2;
+      let conn = null;
+      for (let tries = 0; tries < conns.length && !conn; tries++) {
+        const c = conns[turn];
+        turn = (turn + 1) % conns.length;
+        if (c.joined && c.socket.writable) conn = c;
+      }
+      if (!conn) {
+        errors.noConnection = (errors.noConnection ?? 0) + 1;
+        counts.answered(sentAt, 'other', sentAt, histIndex);
+        continue;
+      }
+      const cid = String(mySeq);
+      pending.set(cid, { sentAt, seq: mySeq });
+      conn.cids.add(cid);
+      conn.send(clientFrame(JSON.stringify({ type: 'COMMENT', data: { room: cfg.room, text: commentText(go.phase, mySeq, sentAt), cid } })));
+    }
+    sent += Math.max(0, due);
+    await sleep(go.tickMs);
+  }
+  const deadline = nowMs() + go.answerWaitMs;
+  while (pending.size > 0 && nowMs() < deadline) await sleep(20);
+  const now = nowMs();
+  for (const req of pending.values()) counts.answered(req.sentAt, 'other', now, histIndex);
+  if (pending.size) errors.unanswered = pending.size;
+  pending.clear();
+  for (const c of conns) c.cids.clear();
+  process.send({ cmd: 'published', counts: counts.toJSON(), accepted: accepted.toBase64(), errors, closeCodes });
+}
+
+process.on('message', async (msg) => {
+  if (msg.cmd === 'connect') {
+    await connectAll();
+    process.send({ cmd: 'connected', joined, errors: connectErrors });
+  } else if (msg.cmd === 'go') {
+    await run(msg);
+  } else if (msg.cmd === 'close') {
+    shuttingDown = true;
+    for (const c of conns) c.socket?.destroy();
+    setTimeout(() => process.exit(0), 200);
+  }
+});
+process.on('disconnect', () => process.exit(0));
+setTimeout(() => process.exit(3), 15 * 60_000).unref();
+process.send({ cmd: 'ready' });
