@@ -6,7 +6,7 @@
 // PUSH frames and skipped unread; smaller ones are parsed.
 import net from 'node:net';
 import { SeqSet, commentText, histIndex, nowMs, sleep } from './lib/common.mjs';
-import { SecondCounts, clientFrame, rampDue } from './lib/storm.mjs';
+import { LagMeter, SecondCounts, clientFrame, rampDue } from './lib/storm.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 // cfg: { port, room, count, localAddress, concurrency, connectTimeoutMs }
@@ -192,6 +192,7 @@ async function connectAll() {
 async function run(go) {
   counts = new SecondCounts(go.startAt);
   await sleep(Math.max(0, go.startAt - nowMs()));
+  const lag = new LagMeter(go.startAt);
   const t0 = go.startAt;
   const totalMs = go.ramp.upMs + go.ramp.downMs;
   const total = Math.floor(go.share * rampDue(totalMs, go.ramp));
@@ -228,12 +229,13 @@ async function run(go) {
   }
   const deadline = nowMs() + go.answerWaitMs;
   while (pending.size > 0 && nowMs() < deadline) await sleep(20);
+  lag.stop();
   const now = nowMs();
   for (const req of pending.values()) counts.answered(req.sentAt, 'other', now, histIndex);
   if (pending.size) errors.unanswered = pending.size;
   pending.clear();
   for (const c of conns) c.cids.clear();
-  process.send({ cmd: 'published', counts: counts.toJSON(), accepted: accepted.toBase64(), errors, closeCodes });
+  process.send({ cmd: 'published', counts: counts.toJSON(), accepted: accepted.toBase64(), errors, closeCodes, lag: lag.toJSON() });
 }
 
 process.on('message', async (msg) => {

@@ -19,7 +19,7 @@ import {
 } from './lib/common.mjs';
 import { DeflateCounts, MessageInflater, negotiatedDeflate } from './lib/deflate-reader.mjs';
 import { SoakChurn } from './lib/soak-churn.mjs';
-import { bumpSecond, sparseSeconds } from './lib/storm.mjs';
+import { LagMeter, bumpSecond, sparseSeconds } from './lib/storm.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 // cfg: { id, mode: 'danmaku'|'socketio', port, localAddress, conns, firstIndex, rooms: [..],
@@ -73,6 +73,7 @@ let bySecond = new Map();
 // the comment was sent in, and PING round trips by the second the PING was sent in.
 let acceptBySecond = new Map();
 let pingBySecond = new Map();
+let lag = null; // this process's own event-loop lag per second (lib/storm.mjs)
 let phaseStart = 0;
 // Per-second latency histograms: off for a soak, where they would pile up for every second.
 let keepBySecond = true;
@@ -480,6 +481,8 @@ process.on('message', async (msg) => {
       bySecond = new Map();
       acceptBySecond = new Map();
       pingBySecond = new Map();
+      lag?.stop();
+      lag = msg.lag ? new LagMeter(msg.startAt) : null;
       phaseStart = msg.startAt;
       keepBySecond = msg.bySecond !== false;
       steadyFrom = msg.steadyFrom;
@@ -511,6 +514,7 @@ process.on('message', async (msg) => {
       });
       break;
     case 'report':
+      lag?.stop();
       clearInterval(pingTimer);
       pingTimer = null;
       process.send({
@@ -530,6 +534,7 @@ process.on('message', async (msg) => {
         bySecond: [...bySecond].map(([second, hist]) => [second, histSparse(hist)]),
         acceptBySecond: sparseSeconds(acceptBySecond),
         pingBySecond: sparseSeconds(pingBySecond),
+        lagBySecond: lag?.toJSON() ?? [],
         ping: histSparse(pingHist),
         probes: probeReport(),
       });

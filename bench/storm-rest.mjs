@@ -5,7 +5,7 @@
 // answer took; the accepted seqs (seqOffset, +2 each) go back for the loss count.
 import net from 'node:net';
 import { SeqSet, commentText, histIndex, nowMs, sleep } from './lib/common.mjs';
-import { SecondCounts, rampDue } from './lib/storm.mjs';
+import { LagMeter, SecondCounts, rampDue } from './lib/storm.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 // cfg: { port, room, phase, startAt, ramp, share, seqOffset, connections, maxInFlight, tickMs, answerWaitMs, localAddress }
@@ -90,6 +90,7 @@ function sendOne(now) {
 
 async function main() {
   await sleep(Math.max(0, cfg.startAt - nowMs()));
+  const lag = new LagMeter(cfg.startAt);
   const t0 = cfg.startAt;
   const totalMs = cfg.ramp.upMs + cfg.ramp.downMs;
   const total = Math.floor(cfg.share * rampDue(totalMs, cfg.ramp));
@@ -104,13 +105,14 @@ async function main() {
   }
   const deadline = nowMs() + cfg.answerWaitMs;
   while (inFlight() > 0 && nowMs() < deadline) await sleep(20);
+  lag.stop();
   const now = nowMs();
   for (const lane of lanes) {
     for (const req of lane.queue) counts.answered(req.sentAt, 'other', now, histIndex);
     statuses.unanswered = (statuses.unanswered ?? 0) + lane.queue.length;
     lane.queue = [];
   }
-  process.send({ cmd: 'published', counts: counts.toJSON(), accepted: accepted.toBase64(), statuses, refusedLocally }, () => {
+  process.send({ cmd: 'published', counts: counts.toJSON(), accepted: accepted.toBase64(), statuses, refusedLocally, lag: lag.toJSON() }, () => {
     for (const l of lanes) l.socket.destroy();
     process.exit(0);
   });
