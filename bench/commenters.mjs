@@ -4,14 +4,21 @@
 // per second of send time: ACK accepted, ERROR RATE_LIMITED for overload refused, anything
 // else (another error, the connection closed, no answer) other. Frames over SMALL bytes are
 // PUSH frames and skipped unread; smaller ones are parsed.
+// With `probe`, the same process holds a few quiet probes instead: viewers that send no
+// comment but read every PUSH (accepted→received from the item's `ts`, and the seqs seen
+// for the loss count) and PING every `pingMs`, in a process light enough that its own
+// event loop stays prompt while the load generators' saturated core lags.
 import net from 'node:net';
-import { SeqSet, commentText, histIndex, nowMs, sleep } from './lib/common.mjs';
-import { LagMeter, SecondCounts, clientFrame, rampDue } from './lib/storm.mjs';
+import { MARK, SeqSet, commentText, histIndex, nowMs, sleep } from './lib/common.mjs';
+import { LagMeter, SecondCounts, bumpSecond, clientFrame, rampDue, sparseSeconds } from './lib/storm.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 // cfg: { port, room, count, localAddress, concurrency, connectTimeoutMs }
 
-const SMALL = 1024;
+const SMALL = cfg.probe ? Infinity : 1024;
+const PING = clientFrame('{"type":"PING"}');
+// Quiet probes: what they saw, per second of the phase (by the comment's send time).
+const probe = { phase: 0, startAt: 0, received: new Map(), sendReceived: new Map(), ping: new Map(), stale: 0 };
 const UPGRADE = Buffer.from(
   `GET /connect HTTP/1.1\r\nHost: 127.0.0.1:${cfg.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
     'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
@@ -36,6 +43,37 @@ class Commenter {
     this.parts = null;
     this.opcode = 0;
     this.cids = new Set();
+    this.seen = new SeqSet();
+    this.dupes = 0;
+    this.reorders = 0;
+    this.lastSeq = -1;
+    this.pingSent = 0;
+  }
+
+  ping() {
+    if (!this.joined || this.pingSent !== 0) return;
+    this.pingSent = nowMs();
+    this.send(PING);
+  }
+
+  onPush(items, now) {
+    for (const item of items) {
+      const t = item.text;
+      if (typeof t !== 'string' || t.charCodeAt(0) !== MARK) continue;
+      const a = t.indexOf(':');
+      const b = t.indexOf(':', a + 1);
+      if (Number(t.slice(1, a)) !== probe.phase) {
+        probe.stale++;
+        continue;
+      }
+      const seq = Number(t.slice(a + 1, b));
+      const second = Math.floor((parseFloat(t.slice(b + 1)) - probe.startAt) / 1000);
+      bumpSecond(probe.sendReceived, second, histIndex(now - parseFloat(t.slice(b + 1))));
+      if (typeof item.ts === 'number') bumpSecond(probe.received, second, histIndex(now - item.ts));
+      if (this.seen.add(seq)) this.dupes++;
+      if (seq < this.lastSeq) this.reorders++;
+      else this.lastSeq = seq;
+    }
   }
 
   start(done) {
@@ -131,7 +169,8 @@ class Commenter {
     }
     if (this.opcode !== 1) return;
     const text = payload.toString('utf8');
-    if (text.startsWith('{"type":"PUSH"') || text.startsWith('{"type":"ONLINE"')) return;
+    if (!cfg.probe && (text.startsWith('{"type":"PUSH"') || text.startsWith('{"type":"ONLINE"'))) return;
+    const now = nowMs();
     let msg;
     try {
       msg = JSON.parse(text);
@@ -141,6 +180,11 @@ class Commenter {
     if (msg.type === 'JOINED') {
       this.joined = true;
       this.finishConnect(true);
+    } else if (msg.type === 'PUSH') {
+      if (probe.phase) this.onPush(msg.data.items, now);
+    } else if (msg.type === 'PONG') {
+      if (this.pingSent) bumpSecond(probe.ping, Math.floor((this.pingSent - probe.startAt) / 1000), histIndex(now - this.pingSent));
+      this.pingSent = 0;
     } else if (msg.type === 'ACK' || msg.type === 'ERROR') {
       this.onAnswer(msg);
     }
@@ -238,8 +282,30 @@ async function run(go) {
   process.send({ cmd: 'published', counts: counts.toJSON(), accepted: accepted.toBase64(), errors, closeCodes, lag: lag.toJSON() });
 }
 
+let probeTimer = null;
+let probeLag = null;
 process.on('message', async (msg) => {
-  if (msg.cmd === 'connect') {
+  if (msg.cmd === 'probe') {
+    Object.assign(probe, { phase: msg.phase, startAt: msg.startAt });
+    probeLag = new LagMeter(msg.startAt);
+    probeTimer = setInterval(() => {
+      for (const c of conns) c.ping();
+    }, msg.pingMs);
+    process.send({ cmd: 'probing' });
+  } else if (msg.cmd === 'report') {
+    clearInterval(probeTimer);
+    probeLag?.stop();
+    process.send({
+      cmd: 'report',
+      probes: conns.map((c) => ({ room: cfg.room, joined: c.joined, seen: c.seen.toBase64(), dupes: c.dupes, reorders: c.reorders })),
+      acceptBySecond: sparseSeconds(probe.received),
+      bySecond: sparseSeconds(probe.sendReceived),
+      pingBySecond: sparseSeconds(probe.ping),
+      lagBySecond: probeLag?.toJSON() ?? [],
+      stale: probe.stale,
+      closeCodes,
+    });
+  } else if (msg.cmd === 'connect') {
     await connectAll();
     process.send({ cmd: 'connected', joined, errors: connectErrors });
   } else if (msg.cmd === 'go') {

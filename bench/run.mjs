@@ -103,8 +103,8 @@ const SCENARIO = {
   'cluster-big-room': { rooms: 1, rate: 200, window: 200, duration: SCALE.duration, ping: 100, viewers: QUICK ? 300 : 2000, cluster: true },
   'cluster-many-rooms': { rooms: 100, rate: 2000, window: 200, duration: SCALE.duration, ping: 100, viewers: QUICK ? 300 : 2000, cluster: true },
   soak: { rooms: 100, window: 200, soak: true },
-  // The load generators hold the viewers that only watch; the commenters are viewers too.
-  storm: { rooms: 1, window: 200, viewers: STORM.viewers - STORM.commenters, storm: true, serverEnv: stormServerEnv(STORM) },
+  // The load generators hold the viewers that only watch; commenters and quiet probes are viewers too.
+  storm: { rooms: 1, window: 200, viewers: STORM.watchers, storm: true, serverEnv: stormServerEnv(STORM) },
   maxrate: {
     rooms: 1,
     window: 200,

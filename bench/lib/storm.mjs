@@ -22,6 +22,8 @@ export function stormOptions(opt, quick, systemsGiven, systems) {
     peak: Number(opt('storm-peak', quick ? 2000 : 10_000)),
     viewers: Number(opt('storm-viewers', quick ? 500 : 10_000)),
     commenters: Number(opt('storm-commenters', quick ? 50 : 500)),
+    // Viewers in a light process of their own that time delivery and PINGs (see commenters.mjs).
+    quietProbes: Number(opt('storm-quiet-probes', quick ? 10 : 20)),
     restConnections: Number(opt('storm-rest-connections', quick ? 8 : 32)),
     pingMs: 100,
     healthEveryMs: 100,
@@ -31,6 +33,9 @@ export function stormOptions(opt, quick, systemsGiven, systems) {
     systems: systemsGiven ? systems : ['project'],
   };
   o.commenters = Math.min(o.commenters, o.viewers);
+  o.quietProbes = Math.min(o.quietProbes, o.viewers - o.commenters);
+  // What the load generators hold: the viewers that only watch.
+  o.watchers = o.viewers - o.commenters - o.quietProbes;
   return o;
 }
 
@@ -185,13 +190,25 @@ export async function stormPhase({ system, server, gens, port, room, window, run
     concurrency: 100,
     connectTimeoutMs: 30_000,
   });
-  await commenters.waitFor('ready', 10_000);
+  const quiet = h.forkPinned(path.join(h.bench, 'commenters.mjs'), {
+    port,
+    room,
+    count: o.quietProbes,
+    probe: true,
+    localAddress: h.addressFor(42, run),
+    concurrency: 100,
+    connectTimeoutMs: 30_000,
+  });
+  await Promise.all([commenters.waitFor('ready', 10_000), quiet.waitFor('ready', 10_000)]);
   commenters.send({ cmd: 'connect' });
-  const connected = await commenters.waitFor('connected', 120_000);
-  h.log(`${system} storm: ${connected.joined}/${o.commenters} commenters joined, ${connected.errors} errors`);
+  quiet.send({ cmd: 'connect' });
+  const [connected, quietConnected] = await Promise.all([commenters.waitFor('connected', 120_000), quiet.waitFor('connected', 120_000)]);
+  h.log(`${system} storm: ${connected.joined}/${o.commenters} commenters and ${quietConnected.joined}/${o.quietProbes} quiet probes joined, ${connected.errors + quietConnected.errors} errors`);
 
   const startAt = nowMs() + 1500;
   await h.ask(gens, 'phase', 'phased', { phase, pingMs: o.pingMs, startAt, steadyFrom: startAt, lag: true });
+  quiet.send({ cmd: 'probe', phase, startAt, pingMs: o.pingMs });
+  await quiet.waitFor('probing', 10_000);
   const statsBefore = (await h.httpGet(port, '/stats', 2000))?.body ?? {};
   const rest = h.forkPinned(path.join(h.bench, 'storm-rest.mjs'), {
     port,
@@ -215,7 +232,7 @@ export async function stormPhase({ system, server, gens, port, room, window, run
   // Sampled in the middle of every second: RSS, and CPU over the second before, of the
   // server (total and user) and of the load side (everything pinned to the load core).
   const serverPids = [server.pid, ...(server.workers ?? [])];
-  const loadPids = [...gens.map((g) => g.pid), commenters.pid, rest.pid, health.pid];
+  const loadPids = [...gens.map((g) => g.pid), commenters.pid, quiet.pid, rest.pid, health.pid];
   const samples = new Map();
   const serverWait = new Map();
   const cpuOf = (pids, key) => pids.reduce((n, pid) => n + (procSample(pid)?.[key] ?? 0), 0);
@@ -246,22 +263,29 @@ export async function stormPhase({ system, server, gens, port, room, window, run
   const [pubRest, pubWs, polled] = await done;
   await h.drain(gens, window, o.drainMs);
   const reports = await h.ask(gens, 'report', 'report');
+  quiet.send({ cmd: 'report' });
+  const quietReport = await quiet.waitFor('report', 30_000);
+  quiet.send({ cmd: 'close' });
   const statsAfter = (await h.httpGet(port, '/stats', 2000))?.body ?? {};
   const healthz = (await h.httpGet(port, '/healthz', 2000))?.status ?? null;
   commenters.send({ cmd: 'close' });
 
   const rssAfterDrainMB = serverPids.reduce((n, pid) => n + (procSample(pid)?.rss ?? 0), 0) / 1048576;
-  return stormResult({ o, totalMs, ramp, pubRest, pubWs, polled, reports, samples, serverWait, rssAfterDrainMB, statsBefore, statsAfter, healthz, server, connected });
+  return stormResult({ o, totalMs, ramp, pubRest, pubWs, polled, reports, quietReport, samples, serverWait, rssAfterDrainMB, statsBefore, statsAfter, healthz, server, connected });
 }
 
 /** Per-second rows, totals and the issue's verdicts from what every process reported. */
-function stormResult({ o, totalMs, ramp, pubRest, pubWs, polled, reports, samples, serverWait, rssAfterDrainMB, statsBefore, statsAfter, healthz, server, connected }) {
+function stormResult({ o, totalMs, ramp, pubRest, pubWs, polled, reports, quietReport, samples, serverWait, rssAfterDrainMB, statsBefore, statsAfter, healthz, server, connected }) {
   const senders = [pubRest.counts, pubWs.counts];
   const acceptMs = mergeSeconds(new Map(), senders.map((c) => c.acceptMs));
   const refuseMs = mergeSeconds(new Map(), senders.map((c) => c.refuseMs));
-  const received = mergeSeconds(new Map(), reports.map((r) => r.acceptBySecond));
-  const sendReceived = mergeSeconds(new Map(), reports.map((r) => r.bySecond));
-  const ping = mergeSeconds(new Map(), reports.map((r) => r.pingBySecond));
+  // The verdicts go by the quiet probes; the load generators' probes are shown beside them.
+  const received = mergeSeconds(new Map(), [quietReport.acceptBySecond]);
+  const sendReceived = mergeSeconds(new Map(), [quietReport.bySecond]);
+  const ping = mergeSeconds(new Map(), [quietReport.pingBySecond]);
+  const quietLag = mergeSeconds(new Map(), [quietReport.lagBySecond]);
+  const loadedReceived = mergeSeconds(new Map(), reports.map((r) => r.acceptBySecond));
+  const loadedPing = mergeSeconds(new Map(), reports.map((r) => r.pingBySecond));
   const healthRtt = mergeSeconds(new Map(), [polled.rtt]);
   const viewerLag = mergeSeconds(new Map(), reports.map((r) => r.lagBySecond));
   const senderLag = mergeSeconds(new Map(), [pubRest.lag, pubWs.lag]);
@@ -286,6 +310,9 @@ function stormResult({ o, totalMs, ramp, pubRest, pubWs, polled, reports, sample
       receivedP99: p99Of(received, s),
       receivedN: nOf(received, s),
       sendReceivedP99: p99Of(sendReceived, s),
+      loadedReceivedP99: p99Of(loadedReceived, s),
+      loadedPingP99: p99Of(loadedPing, s),
+      quietLagP99: p99Of(quietLag, s),
       healthP99: p99Of(healthRtt, s),
       healthN: nOf(healthRtt, s),
       pingP99: p99Of(ping, s),
@@ -311,7 +338,7 @@ function stormResult({ o, totalMs, ramp, pubRest, pubWs, polled, reports, sample
   let lost = 0;
   let probesJoined = 0;
   let dupes = 0;
-  for (const r of reports) {
+  for (const r of [...reports, quietReport]) {
     for (const probe of r.probes) {
       if (!probe.joined) continue;
       probesJoined++;
@@ -377,6 +404,11 @@ function stormResult({ o, totalMs, ramp, pubRest, pubWs, polled, reports, sample
     overloadRefusedWs: (statsAfter.overloadRefusedWs ?? 0) - (statsBefore.overloadRefusedWs ?? 0),
     refusalP99: refusalWhole.p99,
     viewerLagP99: wholeStats(viewerLag).p99,
+    quietLagP99: wholeStats(quietLag).p99,
+    loadedPingP99: wholeStats(loadedPing).p99,
+    loadedReceivedP99: wholeStats(loadedReceived).p99,
+    quietProbes: o.quietProbes,
+    quietProbesJoined: quietReport.probes.filter((p) => p.joined).length,
     senderLagP99: wholeStats(senderLag).p99,
     healthzFailed: polled.failed,
     verdicts,
@@ -392,14 +424,14 @@ const yes = (v) => (v.ok ? 'holds' : '**does not hold**');
 /** Per-second rows, medians over a system's runs second by second. */
 export function stormSecondsTable(list) {
   const out = [
-    '| s | target /s | offered | accepted | refused 429 | refused RATE_LIMITED | other | refusal p99 ms | send→accept p99 ms | accepted→received p99 ms | send→received p99 ms | /healthz p99 ms | PING p99 ms | RSS MB | server CPU % (user) | server wait estimate ms (level) | load-core CPU % | viewer-process lag p99 ms | sender-process lag p99 ms |',
+    '| s | target /s | offered | accepted | refused 429 | refused RATE_LIMITED | other | refusal p99 ms | send→accept p99 ms | accepted→received p99 ms | … on load-generator probes | /healthz p99 ms | PING p99 ms | … on load-generator probes | RSS MB | server CPU % (user) | server wait estimate ms (level) | load-core CPU % | lag p99 ms: quiet probes / load generators / senders |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const n = Math.max(...list.map((r) => r.seconds.length));
   for (let s = 0; s < n; s++) {
     const rows = list.map((r) => r.seconds[s]).filter(Boolean);
     const m = (key) => median(rows.map((r) => r[key]));
-    out.push(`| ${s} | ${fmt(m('target'))} | ${fmt(m('offered'))} | ${fmt(m('accepted'))} | ${fmt(m('refused429'))} | ${fmt(m('refusedRateLimited'))} | ${fmt(m('other'))} | ${fmt(m('refusalP99'), 1)} | ${fmt(m('acceptAnswerP99'), 1)} | ${fmt(m('receivedP99'))} | ${fmt(m('sendReceivedP99'))} | ${fmt(m('healthP99'), 1)} | ${fmt(m('pingP99'), 1)} | ${fmt(m('rssMB'))} | ${fmt(m('serverCpuPct'))} (${fmt(m('serverUserCpuPct'))}) | ${fmt(m('serverDelayMs'))} (${fmt(m('overloadLevel'))}) | ${fmt(m('loadCpuPct'))} | ${fmt(m('viewerLagP99'))} | ${fmt(m('senderLagP99'))} |`);
+    out.push(`| ${s} | ${fmt(m('target'))} | ${fmt(m('offered'))} | ${fmt(m('accepted'))} | ${fmt(m('refused429'))} | ${fmt(m('refusedRateLimited'))} | ${fmt(m('other'))} | ${fmt(m('refusalP99'), 1)} | ${fmt(m('acceptAnswerP99'), 1)} | ${fmt(m('receivedP99'))} | ${fmt(m('loadedReceivedP99'))} | ${fmt(m('healthP99'), 1)} | ${fmt(m('pingP99'), 1)} | ${fmt(m('loadedPingP99'))} | ${fmt(m('rssMB'))} | ${fmt(m('serverCpuPct'))} (${fmt(m('serverUserCpuPct'))}) | ${fmt(m('serverDelayMs'))} (${fmt(m('overloadLevel'))}) | ${fmt(m('loadCpuPct'))} | ${fmt(m('quietLagP99'))} / ${fmt(m('viewerLagP99'))} / ${fmt(m('senderLagP99'))} |`);
   }
   return out.join('\n');
 }
@@ -415,24 +447,24 @@ export function stormSummary(rows) {
   const out = [];
   const failed = rows.filter((r) => r.error);
   const x = ok[0];
-  if (x) out.push(`${x.viewers} viewers (${x.commenters} of them sending COMMENT) in 1 room; ${x.base} → ${x.peak} → ${x.base} comments/s over ${x.rampSeconds} s + ${x.rampSeconds} s, half REST (${x.restConnections} keep-alive connections), half COMMENT. accepted→received from the item's server \`ts\` (its accept) to the probe's receive; seconds by send time.`, '');
-  out.push('| system | runs | offered | accepted | refused 429 | refused RATE_LIMITED | other | refusal p99 ms (worst second) | accepted→received worst-second p99 ms | /healthz p99 ms (worst second) | PING p99 ms (worst second) | probe loss (thinned × probes explains) | unaccounted loss | thinned | RSS first → last third MB (peak) | healthz after |');
+  if (x) out.push(`${x.viewers} viewers (${x.commenters} of them sending COMMENT) in 1 room; ${x.base} → ${x.peak} → ${x.base} comments/s over ${x.rampSeconds} s + ${x.rampSeconds} s, half REST (${x.restConnections} keep-alive connections), half COMMENT. accepted→received from the item's server \`ts\` (its accept) to the probe's receive; seconds by send time. Latency and PING verdicts go by ${x.quietProbes} quiet probes (a light process of their own on the load core); the load generators' 100 probes and 20 PINGers are shown beside them: where their core is saturated (load-core CPU near 100 %, their lag below), they measure their own backlog too.`, '');
+  out.push('| system | runs | offered | accepted | refused 429 | refused RATE_LIMITED | other | refusal p99 ms (worst second) | accepted→received worst-second p99 ms (load-generator probes, whole run) | /healthz p99 ms (worst second) | PING p99 ms (worst second; load-generator probes) | probe loss (thinned × probes explains) | unaccounted loss | thinned | RSS first → last third MB (peak) | healthz after |');
   out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const [system, list] of bySystem) {
     const m = (f) => median(list.map(f));
     const v = (key, field) => m((r) => r.verdicts[key][field]);
-    out.push(`| ${system} | ${list.length} | ${fmt(m((r) => r.offered))} | ${fmt(m((r) => r.accepted))} | ${fmt(m((r) => r.refused429))} | ${fmt(m((r) => r.refusedRateLimited))} | ${fmt(m((r) => r.refusedOther))} | ${fmt(v('refusal', 'p99'), 1)} (${fmt(v('refusal', 'worst'), 1)}) | ${fmt(v('latency', 'worst'))} | ${fmt(v('healthz', 'p99'), 1)} (${fmt(v('healthz', 'worst'), 1)}) | ${fmt(v('ping', 'p99'), 1)} (${fmt(v('ping', 'worst'), 1)}) | ${list.map((r) => `${r.probeLost}/${r.probeExpected}`).join(', ')} | ${list.map((r) => r.unaccountedLost).join(', ')} | ${fmt(m((r) => r.thinned))} | ${fmt(v('rss', 'firstThirdMB'))} → ${fmt(v('rss', 'lastThirdMB'))} (${fmt(v('rss', 'peakMB'))}) | ${list.map((r) => r.healthz).join('/')} |`);
+    out.push(`| ${system} | ${list.length} | ${fmt(m((r) => r.offered))} | ${fmt(m((r) => r.accepted))} | ${fmt(m((r) => r.refused429))} | ${fmt(m((r) => r.refusedRateLimited))} | ${fmt(m((r) => r.refusedOther))} | ${fmt(v('refusal', 'p99'), 1)} (${fmt(v('refusal', 'worst'), 1)}) | ${fmt(v('latency', 'worst'))} (${fmt(m((r) => r.loadedReceivedP99))}) | ${fmt(v('healthz', 'p99'), 1)} (${fmt(v('healthz', 'worst'), 1)}) | ${fmt(v('ping', 'p99'), 1)} (${fmt(v('ping', 'worst'), 1)}; ${fmt(m((r) => r.loadedPingP99))}) | ${list.map((r) => `${r.probeLost}/${r.probeExpected}`).join(', ')} | ${list.map((r) => r.unaccountedLost).join(', ')} | ${fmt(m((r) => r.thinned))} | ${fmt(v('rss', 'firstThirdMB'))} → ${fmt(v('rss', 'lastThirdMB'))} (${fmt(v('rss', 'peakMB'))}) | ${list.map((r) => r.healthz).join('/')} |`);
   }
   for (const r of failed) out.push(`| ${r.system} | failed: ${r.error} |`);
   out.push('');
-  for (const r of ok) out.push(`- ${r.system} run ${r.run}: HTTP ${JSON.stringify(r.httpStatuses)}, not sent (too many in flight) ${r.refusedLocally}; COMMENT errors ${JSON.stringify(r.wsErrors)}, close codes ${JSON.stringify(r.wsCloseCodes)}; commenters joined ${r.commentersJoined}/${r.commenters}; server counted overload refusals REST ${r.overloadRefusedRest}, COMMENT ${r.overloadRefusedWs}; event-loop lag p99 of the load processes: viewers ${fmt(r.viewerLagP99)} ms, senders ${fmt(r.senderLagP99)} ms (what they add to the latencies they measure).`);
+  for (const r of ok) out.push(`- ${r.system} run ${r.run}: HTTP ${JSON.stringify(r.httpStatuses)}, not sent (too many in flight) ${r.refusedLocally}; COMMENT errors ${JSON.stringify(r.wsErrors)}, close codes ${JSON.stringify(r.wsCloseCodes)}; commenters joined ${r.commentersJoined}/${r.commenters}; server counted overload refusals REST ${r.overloadRefusedRest}, COMMENT ${r.overloadRefusedWs}; quiet probes joined ${r.quietProbesJoined}/${r.quietProbes}; event-loop lag p99 of the load processes: quiet probes ${fmt(r.quietLagP99)} ms, load generators ${fmt(r.viewerLagP99)} ms, senders ${fmt(r.senderLagP99)} ms (what they add to the latencies they measure).`);
   for (const [system, list] of bySystem) {
     out.push('', `Targets, ${system} (per run):`, '', '| target | measured per run | verdict per run |', '|---|---|---|');
     const each = (f) => list.map(f).join('; ');
-    out.push(`| p99 accepted→received ≤ 1 s in every second | worst second ${each((r) => `${fmt(r.verdicts.latency.worst)} ms${r.verdicts.latency.secondsOver.length ? ` (over in s ${r.verdicts.latency.secondsOver.join(',')})` : ''}`)} | ${each((r) => yes(r.verdicts.latency))} |`);
+    out.push(`| p99 accepted→received ≤ 1 s in every second (quiet probes) | worst second ${each((r) => `${fmt(r.verdicts.latency.worst)} ms${r.verdicts.latency.secondsOver.length ? ` (over in s ${r.verdicts.latency.secondsOver.join(',')})` : ''}`)} | ${each((r) => yes(r.verdicts.latency))} |`);
     out.push(`| refusals answered with p99 ≤ 50 ms | ${each((r) => `${fmt(r.verdicts.refusal.p99, 1)} ms over ${r.verdicts.refusal.n} refusals`)} | ${each((r) => yes(r.verdicts.refusal))} |`);
     out.push(`| /healthz p99 ≤ 100 ms in every second | ${each((r) => `whole ${fmt(r.verdicts.healthz.p99, 1)}, worst second ${fmt(r.verdicts.healthz.worst, 1)} ms, ${r.verdicts.healthz.secondsOver.length} seconds over, ${r.verdicts.healthz.secondsSilent?.length ?? 0} without an answer, ${r.verdicts.healthz.failed} failed`)} | ${each((r) => yes(r.verdicts.healthz))} |`);
-    out.push(`| PING p99 ≤ 100 ms in every second | ${each((r) => `whole ${fmt(r.verdicts.ping.p99, 1)}, worst second ${fmt(r.verdicts.ping.worst, 1)} ms, ${r.verdicts.ping.secondsOver.length} seconds over, ${r.verdicts.ping.secondsSilent?.length ?? 0} without an answered PING`)} | ${each((r) => yes(r.verdicts.ping))} |`);
+    out.push(`| PING p99 ≤ 100 ms in every second (quiet probes) | ${each((r) => `whole ${fmt(r.verdicts.ping.p99, 1)}, worst second ${fmt(r.verdicts.ping.worst, 1)} ms, ${r.verdicts.ping.secondsOver.length} seconds over, ${r.verdicts.ping.secondsSilent?.length ?? 0} without an answered PING`)} | ${each((r) => yes(r.verdicts.ping))} |`);
     out.push(`| no accepted comment lost beyond the counted thinning | ${each((r) => `${r.unaccountedLost} unaccounted (${r.probeLost} lost, ${r.thinned} thinned × ${r.probesJoined} probes)`)} | ${each((r) => yes(r.verdicts.loss))} |`);
     out.push(`| RSS flat (last third − first third ≤ max(25 MB, 10 %)) | ${each((r) => `${fmt(r.verdicts.rss.firstThirdMB)} → ${fmt(r.verdicts.rss.lastThirdMB)} MB, peak ${fmt(r.verdicts.rss.peakMB)}, after the drain ${fmt(r.verdicts.rss.afterDrainMB)}`)} | ${each((r) => yes(r.verdicts.rss))} |`);
   }
