@@ -37,6 +37,7 @@ class Commenter {
     this.hs = null;
     this.open = false;
     this.joined = false;
+    this.everJoined = false;
     this.pending = null;
     this.inFrame = false;
     this.left = 0;
@@ -179,6 +180,7 @@ class Commenter {
     }
     if (msg.type === 'JOINED') {
       this.joined = true;
+      this.everJoined = true;
       this.finishConnect(true);
     } else if (msg.type === 'PUSH') {
       if (probe.phase) this.onPush(msg.data.items, now);
@@ -297,7 +299,8 @@ process.on('message', async (msg) => {
     probeLag?.stop();
     process.send({
       cmd: 'report',
-      probes: conns.map((c) => ({ room: cfg.room, joined: c.joined, seen: c.seen.toBase64(), dupes: c.dupes, reorders: c.reorders })),
+      // A probe closed since still counts: what it missed is loss.
+      probes: conns.map((c) => ({ room: cfg.room, joined: c.everJoined, seen: c.seen.toBase64(), dupes: c.dupes, reorders: c.reorders })),
       acceptBySecond: sparseSeconds(probe.received),
       bySecond: sparseSeconds(probe.sendReceived),
       pingBySecond: sparseSeconds(probe.ping),
