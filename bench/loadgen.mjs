@@ -19,6 +19,7 @@ import {
 } from './lib/common.mjs';
 import { DeflateCounts, MessageInflater, negotiatedDeflate } from './lib/deflate-reader.mjs';
 import { SoakChurn } from './lib/soak-churn.mjs';
+import { LagMeter, bumpSecond, sparseSeconds } from './lib/storm.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 // cfg: { id, mode: 'danmaku'|'socketio', port, localAddress, conns, firstIndex, rooms: [..],
@@ -68,6 +69,11 @@ let steady = new Uint32Array(HIST_SIZE);
 let sinceAccept = new Uint32Array(HIST_SIZE);
 // Publish -> receive per second of the phase (by publish time): where a tail comes from.
 let bySecond = new Map();
+// Per second of the phase as well (storm): accept (the item's `ts`) → receive by the second
+// the comment was sent in, and PING round trips by the second the PING was sent in.
+let acceptBySecond = new Map();
+let pingBySecond = new Map();
+let lag = null; // this process's own event-loop lag per second (lib/storm.mjs)
 let phaseStart = 0;
 // Per-second latency histograms: off for a soak, where they would pile up for every second.
 let keepBySecond = true;
@@ -393,6 +399,7 @@ class Conn {
         let hist = bySecond.get(second);
         if (!hist) bySecond.set(second, (hist = new Uint32Array(HIST_SIZE)));
         hist[index]++;
+        if (typeof item.ts === 'number') bumpSecond(acceptBySecond, second, histIndex(now - item.ts));
       }
       if (this.seen.add(seq)) this.dupes++;
       if (seq < this.lastSeq) this.reorders++;
@@ -408,6 +415,7 @@ class Conn {
 
   onPong(now) {
     if (this.pingSent) pingHist[histIndex(now - this.pingSent)]++;
+    if (this.pingSent && keepBySecond) bumpSecond(pingBySecond, Math.floor((this.pingSent - phaseStart) / 1000), histIndex(now - this.pingSent));
     this.pingSent = 0;
   }
 }
@@ -471,6 +479,10 @@ process.on('message', async (msg) => {
       steady = new Uint32Array(HIST_SIZE);
       sinceAccept = new Uint32Array(HIST_SIZE);
       bySecond = new Map();
+      acceptBySecond = new Map();
+      pingBySecond = new Map();
+      lag?.stop();
+      lag = msg.lag ? new LagMeter(msg.startAt) : null;
       phaseStart = msg.startAt;
       keepBySecond = msg.bySecond !== false;
       steadyFrom = msg.steadyFrom;
@@ -502,6 +514,7 @@ process.on('message', async (msg) => {
       });
       break;
     case 'report':
+      lag?.stop();
       clearInterval(pingTimer);
       pingTimer = null;
       process.send({
@@ -519,6 +532,9 @@ process.on('message', async (msg) => {
         steady: histSparse(steady),
         sinceAccept: histSparse(sinceAccept),
         bySecond: [...bySecond].map(([second, hist]) => [second, histSparse(hist)]),
+        acceptBySecond: sparseSeconds(acceptBySecond),
+        pingBySecond: sparseSeconds(pingBySecond),
+        lagBySecond: lag?.toJSON() ?? [],
         ping: histSparse(pingHist),
         probes: probeReport(),
       });

@@ -34,6 +34,7 @@ import { ensureBaselineBuilt, ensureBuilt } from './lib/build.mjs';
 import { blindItems } from './lib/deflate-reader.mjs';
 import { deflateLabel } from './lib/comparison-table.mjs';
 import { flatVerdict, sampleTable, soakChart, verdictTable } from './lib/soak-report.mjs';
+import { stormOptions, stormPhase, stormServerEnv, stormTable } from './lib/storm.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH);
@@ -89,6 +90,9 @@ const SCALE = QUICK
   ? { viewers: 500, capacity: 1000, hold: 1500, duration: 2000, loadgens: 2, phase: 2000, drainMs: 1500, gap: 200, answerWaitMs: 1000, httpMs: 500 }
   : { viewers: 10_000, capacity: 19_000, hold: 60_000, duration: 20_000, loadgens: 4, phase: 8000, drainMs: 10_000, gap: 1000, answerWaitMs: 5000, httpMs: 2000 };
 
+// `--scenarios storm [--storm-seconds 30] [--storm-peak 10000] …`: see lib/storm.mjs.
+const STORM = stormOptions(opt, QUICK, flag('systems'), SYSTEMS);
+
 const SCENARIO = {
   'big-room': { rooms: 1, rate: 200, window: 200, duration: SCALE.duration, ping: 100 },
   'many-rooms': { rooms: QUICK ? 20 : 100, rate: 2000, window: 200, duration: SCALE.duration, ping: 100 },
@@ -99,6 +103,8 @@ const SCENARIO = {
   'cluster-big-room': { rooms: 1, rate: 200, window: 200, duration: SCALE.duration, ping: 100, viewers: QUICK ? 300 : 2000, cluster: true },
   'cluster-many-rooms': { rooms: 100, rate: 2000, window: 200, duration: SCALE.duration, ping: 100, viewers: QUICK ? 300 : 2000, cluster: true },
   soak: { rooms: 100, window: 200, soak: true },
+  // The load generators hold the viewers that only watch; commenters and quiet probes are viewers too.
+  storm: { rooms: 1, window: 200, viewers: STORM.watchers, storm: true, serverEnv: stormServerEnv(STORM) },
   maxrate: {
     rooms: 1,
     window: 200,
@@ -225,7 +231,7 @@ function freePort(start) {
     tryPort(start, 200);
   });
 }
-async function startServer(system, port, window, profileDir) {
+async function startServer(system, port, window, profileDir, extraEnv = {}) {
   const setup = SERVER_SETUP[system]?.() ?? { env: {}, cores: SERVER_CORE, workers: 0 };
   const args = ['-c', setup.cores, process.execPath];
   if (profileDir) args.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
@@ -238,6 +244,7 @@ async function startServer(system, port, window, profileDir) {
     BATCH_MAX_ITEMS: '100',
     LOG_LEVEL: 'warn',
     ...setup.env,
+    ...extraEnv,
   };
   const child = track(spawn('taskset', args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] }));
   let stderr = '';
@@ -609,7 +616,7 @@ async function runOnce(system, scenarioName, run, { profileDir } = {}) {
   let gens = [];
   const base = { system, scenario: scenarioName, run, quick: QUICK, viewers, rooms: rooms.length, window: sc.window };
   try {
-    server = await startServer(system, port, sc.window, profileDir);
+    server = await startServer(system, port, sc.window, profileDir, sc.serverEnv);
     await sleep(QUICK ? 200 : 500);
     server.idleRss = procSample(server.pid).rss;
     if (sc.soak) await prefillHistory(port, rooms, SOAK.history);
@@ -665,6 +672,10 @@ async function runOnce(system, scenarioName, run, { profileDir } = {}) {
       };
     }
 
+    if (sc.storm) {
+      const helpers = { ask, forkPinned, httpGet, drain, addressFor, log, bench: BENCH };
+      return { ...base, ...connectInfo, ...(await stormPhase({ system, server, gens, port, room: rooms[0], window: sc.window, run: k, o: STORM, h: helpers })) };
+    }
     if (scenarioName === 'soak') return { ...base, ...connectInfo, ...(await soakPhase({ system, server, gens, port, rooms, window: sc.window, run: k })) };
 
     if (scenarioName === 'maxrate') {
@@ -898,6 +909,7 @@ function table(scenario, rows) {
   }
   const out = [];
   if (SCENARIO[scenario]?.cluster) return clusterTable(rows);
+  if (SCENARIO[scenario]?.storm) return stormTable(rows);
   if (scenario === 'soak') {
     out.push('| system | seconds | viewers | comments/s | probe loss | probe reconnects | accepted/attempted | RSS first → last MB | heap used first → last MB | active resources first → last | flat by the end | healthz |');
     out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
@@ -971,7 +983,7 @@ async function main() {
     const rows = [];
     const runs = scenario === 'maxrate' || SCENARIO[scenario]?.soak ? 1 : RUNS;
     for (let run = 1; run <= runs; run++) {
-      for (const system of SCENARIO[scenario]?.cluster ? CLUSTER_SYSTEMS : SCENARIO[scenario]?.soak ? SOAK_SYSTEMS : SYSTEMS) {
+      for (const system of SCENARIO[scenario]?.cluster ? CLUSTER_SYSTEMS : SCENARIO[scenario]?.soak ? SOAK_SYSTEMS : SCENARIO[scenario]?.storm ? STORM.systems : SYSTEMS) {
         const result = await runOnce(system, scenario, run);
         appendFileSync(JSONL, JSON.stringify({ type: 'result', ...result }) + '\n');
         rows.push(result);

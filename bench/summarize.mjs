@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { median } from './lib/common.mjs';
 import { clusterTable } from './lib/cluster-table.mjs';
+import { stormSummary } from './lib/storm.mjs';
 import { NONE_ARRIVED, comparisonTable, deflateLabel, steadyLatency as steady } from './lib/comparison-table.mjs';
 
 const file = process.argv[2];
@@ -125,6 +126,14 @@ if (results.some((r) => r.deflate)) {
     'project',
     DEFLATE_SYSTEMS,
   );
+}
+
+const storm = rows.filter((r) => r.type === 'result' && r.scenario === 'storm' && !isExcluded(r));
+if (storm.length) {
+  say('### storm');
+  say();
+  say(stormSummary(storm));
+  say();
 }
 
 // ---- targets -------------------------------------------------------------------------
