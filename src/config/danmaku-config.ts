@@ -160,13 +160,14 @@ export class DanmakuConfig {
   /**
    * Overload control (admission/): a publish is refused (REST 429, COMMENT ERROR
    * RATE_LIMITED) while the wait a newly accepted comment would meet, on top of the batch
-   * window, is over this many ms; 0 turns admission control off. 250: far above a healthy
-   * process's event-loop jitter and GC pauses (a few ms to tens of ms), so a server that keeps
-   * up never refuses, and with the default 200 ms window what is accepted still goes out
-   * within half a second.
+   * window, is over this many ms; 0 turns admission control off. 100: above a healthy
+   * process's event-loop jitter, GC pauses and fan-out slices (a few ms to tens of ms), so a
+   * server that keeps up never refuses; low enough that in a storm /healthz, PING and the
+   * refusals themselves are still answered within about 100 ms (with 250, the storm
+   * scenario measured seconds with PING and /healthz p99 over 200 ms; BENCHMARKS.md).
    */
   @toInt() @IsInt() @Min(0) @Max(60_000)
-  OVERLOAD_DELAY_MS = 250;
+  OVERLOAD_DELAY_MS = 100;
 
   /**
    * The same for priority comments (priority: true, broadcasts): refused only past this wait,

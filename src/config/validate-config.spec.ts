@@ -24,7 +24,7 @@ describe('validateConfig', () => {
       IDEMPOTENCY_TTL_S: 300,
       COMPRESSION: 'deflate',
       COMPRESSION_LEVEL: 6,
-      OVERLOAD_DELAY_MS: 250,
+      OVERLOAD_DELAY_MS: 100,
       OVERLOAD_PRIORITY_DELAY_MS: 1000,
     });
     expect(config.ADMIN_TOKEN).toBeUndefined();
@@ -62,7 +62,7 @@ describe('validateConfig', () => {
     ['OVERLOAD_DELAY_MS', '-1', 'OVERLOAD_DELAY_MS'],
     ['OVERLOAD_DELAY_MS', '60001', 'OVERLOAD_DELAY_MS'],
     ['OVERLOAD_PRIORITY_DELAY_MS', '0', 'OVERLOAD_PRIORITY_DELAY_MS'],
-    ['OVERLOAD_PRIORITY_DELAY_MS', '100', 'at least OVERLOAD_DELAY_MS'],
+    ['OVERLOAD_PRIORITY_DELAY_MS', '50', 'at least OVERLOAD_DELAY_MS'],
   ])('rejects %s=%s naming the variable', (name, value, expected) => {
     expect(() => validateConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => validateConfig({ [name]: value })).toThrow(new RegExp(`${name}="${value}"[^\\n]*${expected}`));

@@ -12,6 +12,12 @@ import type { OutboundFrames } from './outbound-frames.js';
 
 /** Members written to before the loop yields, so PINGs, JOINs and REST calls get a turn. */
 const WRITES_PER_SLICE = 4096;
+/**
+ * The longest a slice runs before the loop yields, whatever its count: big frames cost
+ * more per write (a storm's 100-item frames about three times a 40-item one's), and a
+ * refusal, a /healthz or a PONG waits behind the whole slice.
+ */
+const SLICE_MS = 8;
 
 interface Job {
   /** null: every connection. */
@@ -31,7 +37,7 @@ interface Job {
  * Writes one pre-built message to every member of a room: its plain frame, or the
  * compressed frame of the member's deflate window, each made once for all members. Jobs
  * run in order, shard by shard; a big room yields to the event loop between shards once a
- * slice's worth of sockets has been written, so one huge batch never holds the loop for
+ * slice's worth of sockets has been written or its time is up, so one huge batch never holds the loop for
  * its whole length. Writing starts on the next turn of the loop, never inside the caller:
  * one batch tick hands over many rooms' frames at once, and all their writes must come
  * under the one budget that yields to the loop.
@@ -181,6 +187,7 @@ export class FanOutService {
   private run(): void {
     this.scheduled = false;
     const now = Date.now();
+    const sliceStart = performance.now();
     let budget = WRITES_PER_SLICE;
     while (this.queue.length > 0) {
       const job = this.queue[0];
@@ -194,7 +201,8 @@ export class FanOutService {
         if (members === undefined) continue;
         this.writeAll(members, job.frames, now);
         budget -= members.size;
-        if (budget <= 0 && (job.shard < this.rooms.shardCount || this.queue.length > 1)) {
+        const sliceOver = budget <= 0 || performance.now() - sliceStart >= SLICE_MS;
+        if (sliceOver && (job.shard < this.rooms.shardCount || this.queue.length > 1)) {
           this.scheduled = true;
           setImmediate(() => this.run());
           return;
