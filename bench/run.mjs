@@ -39,6 +39,7 @@ import { blindItems } from './lib/deflate-reader.mjs';
 import { deflateLabel } from './lib/comparison-table.mjs';
 import { flatVerdict, sampleTable, soakChart, verdictTable } from './lib/soak-report.mjs';
 import { reconnectPhase, reconnectTable } from './lib/reconnect.mjs';
+import { listenDrops, listenDropsSince } from './lib/listen-drops.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH);
@@ -625,16 +626,18 @@ async function runOnce(system, scenarioName, run, { profileDir } = {}) {
     const life = sc.soak ? { maxLifeMs: (SOAK.seconds + 900) * 1000 } : sc.reconnect ? { reconnect: true } : {};
     gens = await startLoadgens(MODE[system] ?? 'danmaku', port, viewers, rooms, k, DEFLATE.has(system), life);
     const connectStart = nowMs();
+    const dropsBefore = listenDrops();
     const connected = await ask(gens, 'connect', 'connected', {}, 180_000);
     const connectMs = nowMs() - connectStart;
+    const listenOverflows = listenDropsSince(dropsBefore);
     const joined = sum(connected, 'joined');
     const connectErrors = sum(connected, 'connectErrors');
     const deflate = deflateOutcome(DEFLATE.has(system), connected);
     const joinHist = new Uint32Array(HIST_SIZE);
     for (const c of connected) histMerge(joinHist, c.joinLatency ?? []);
     const join = histStats(joinHist);
-    const connectInfo = { joined, connectErrors, connectMs, connectPerS: joined / (connectMs / 1000), joinP50: join.p50, joinP99: join.p99, joinMax: join.max, deflate };
-    log(`${system} ${scenarioName} #${run}: ${joined}/${viewers} joined in ${Math.round(connectMs)} ms (join p50 ${join.p50} ms, p99 ${join.p99} ms), ${connectErrors} errors${deflate ? `, deflate ${deflateLabel({ deflate, joined })}` : ''}`);
+    const connectInfo = { joined, connectErrors, connectMs, connectPerS: joined / (connectMs / 1000), joinP50: join.p50, joinP99: join.p99, joinMax: join.max, listenOverflows, deflate };
+    log(`${system} ${scenarioName} #${run}: ${joined}/${viewers} joined in ${Math.round(connectMs)} ms (join p50 ${join.p50} ms, p99 ${join.p99} ms), ${connectErrors} errors, ${listenOverflows} accept-queue overflows${deflate ? `, deflate ${deflateLabel({ deflate, joined })}` : ''}`);
 
     if (sc.reconnect) {
       const restart = async () => (server = await startServer(system, port, sc.window, null, server.setup));

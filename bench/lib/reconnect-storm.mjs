@@ -22,6 +22,7 @@ export class ReconnectStorm {
     this.joinFailAt = [];
     this.counts = { gaps: 0, epochChanged: 0, seqBehind: 0, joinErrors: 0, closedBeforeJoined: 0, openTimeouts: 0, joinTimeouts: 0, attempts: 0, lostAgain: 0 };
     this.maxAttempts = 0;
+    this.failures = {};
   }
 
   state(conn) {
@@ -86,6 +87,8 @@ export class ReconnectStorm {
         this.lostAt.push(now);
       }
     } else if (s.attemptAt) {
+      const why = s.status && s.status !== '101' ? `HTTP ${s.status}` : (s.error ?? (conn.open ? 'closed before JOINED' : s.timedOut ? 'no upgrade answer in 10 s' : 'closed before the upgrade answer'));
+      this.failures[why] = (this.failures[why] ?? 0) + 1;
       if (conn.open) {
         this.counts.closedBeforeJoined++;
         this.joinFailAt.push(s.attemptAt);
@@ -98,13 +101,19 @@ export class ReconnectStorm {
   attempt(conn) {
     const s = this.state(conn);
     s.attemptAt = this.nowMs();
+    s.status = null;
+    s.error = null;
+    s.timedOut = false;
     this.counts.attempts++;
     this.maxAttempts = Math.max(this.maxAttempts, s.backoff.attempts);
     conn.reconnect();
     const socket = conn.socket;
+    socket.once('error', (error) => (s.error = error.code ?? error.message));
+    socket.once('data', (chunk) => (s.status = chunk.toString('latin1', 9, 12)));
     setTimeout(() => {
       if (conn.socket !== socket || socket.destroyed || conn.open) return;
       this.counts.openTimeouts++;
+      s.timedOut = true;
       socket.destroy();
     }, OPEN_TIMEOUT_MS).unref();
     setTimeout(() => {
@@ -121,6 +130,6 @@ export class ReconnectStorm {
   }
 
   report() {
-    return { ...this.status(), lostAt: this.lostAt, backAt: this.backAt, connectFailAt: this.connectFailAt, joinFailAt: this.joinFailAt, counts: this.counts, maxAttempts: this.maxAttempts };
+    return { ...this.status(), lostAt: this.lostAt, backAt: this.backAt, connectFailAt: this.connectFailAt, joinFailAt: this.joinFailAt, counts: this.counts, maxAttempts: this.maxAttempts, failures: this.failures };
   }
 }

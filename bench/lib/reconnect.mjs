@@ -4,6 +4,7 @@
 // viewers' return timed from the SIGTERM and from the new server's listen.
 import net from 'node:net';
 import { nowMs, sleep } from './common.mjs';
+import { listenDrops, listenDropsSince } from './listen-drops.mjs';
 
 /** The first instant the port accepts a TCP connection (polled every `everyMs`), or null at `deadline`. */
 async function firstListen(port, deadline, everyMs = 5) {
@@ -36,6 +37,7 @@ export async function reconnectPhase({ system, server, gens, port, ask, log, res
   await sleep(settleMs);
   const armed = await ask(gens, 'storm-arm', 'storm-armed');
   const viewers = armed.reduce((n, r) => n + r.joined, 0);
+  const dropsBefore = listenDrops();
   const sigtermAt = nowMs();
   server.child.kill('SIGTERM');
   while (!server.child.exitInfo && nowMs() < sigtermAt + exitWaitMs) await sleep(5);
@@ -57,6 +59,7 @@ export async function reconnectPhase({ system, server, gens, port, ask, log, res
     if (back >= viewers) break;
     await sleep(200);
   }
+  const listenOverflows = listenDropsSince(dropsBefore);
   const reports = await ask(gens, 'storm-report', 'storm-report');
   const all = (key) => reports.flatMap((r) => r[key]).sort((a, b) => a - b);
   const backAt = all('backAt');
@@ -103,6 +106,15 @@ export async function reconnectPhase({ system, server, gens, port, ask, log, res
     joinTimeouts: counts.joinTimeouts ?? 0,
     lostAgain: counts.lostAgain ?? 0,
     serverConnections: stats.connections ?? null,
+    // What the restarted server wrote to stderr (LOG_LEVEL=warn) up to its exit.
+    oldServerStderr: server.stderr().slice(-1500),
+    // Connections the kernel turned away from a full accept queue during the storm (both servers').
+    listenOverflows,
+    // Failed attempts by what answered: an HTTP status line instead of 101, or a socket error code.
+    failures: reports.reduce((all, r) => {
+      for (const [why, n] of Object.entries(r.failures)) all[why] = (all[why] ?? 0) + n;
+      return all;
+    }, {}),
   };
 }
 
@@ -111,15 +123,15 @@ const fmt = (v, d = 0) => (v === null || v === undefined || Number.isNaN(v) ? '�
 /** The markdown table of reconnect results (one row per run; a restart is one event, not a median). */
 export function reconnectTable(rows) {
   const out = [
-    '| system | run | viewers joined | 1012 closes | SIGTERM → exit ms | SIGTERM → listen ms | rejoined 50/99/100 % after SIGTERM s | … after listen s | gap: true | new epoch | refused while down | connect errors after listen | JOIN errors after listen | not back | attempts (max per viewer) | server connections |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| system | run | viewers joined | 1012 closes | accept-queue overflows | SIGTERM → exit ms | SIGTERM → listen ms | rejoined 50/99/100 % after SIGTERM s | … after listen s | gap: true | new epoch | refused while down | connect errors after listen | JOIN errors after listen | not back | attempts (max per viewer) | failed attempts by cause | server connections |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     if (r.error) {
       out.push(`| ${r.system} | ${r.run} | failed: ${r.error} |`);
       continue;
     }
-    out.push(`| ${r.system} | ${r.run} | ${r.viewersJoined} | ${r.close1012} | ${fmt(r.exitMs)}${r.killedAtExit ? ' (killed)' : ''} | ${fmt(r.listenMs)} | ${fmt(r.back50S, 2)} / ${fmt(r.back99S, 2)} / ${fmt(r.back100S, 2)} | ${fmt(r.back50FromListenS, 2)} / ${fmt(r.back99FromListenS, 2)} / ${fmt(r.back100FromListenS, 2)} | ${r.gaps} | ${r.epochChanged} | ${r.refusedWhileDown} | ${r.connectErrors} | ${r.joinErrors} | ${r.notBack} | ${r.attempts} (${r.maxAttempts}) | ${fmt(r.serverConnections)} |`);
+    out.push(`| ${r.system} | ${r.run} | ${r.viewersJoined} | ${r.close1012} | ${fmt(r.listenOverflows)} | ${fmt(r.exitMs)}${r.killedAtExit ? ' (killed)' : ''} | ${fmt(r.listenMs)} | ${fmt(r.back50S, 2)} / ${fmt(r.back99S, 2)} / ${fmt(r.back100S, 2)} | ${fmt(r.back50FromListenS, 2)} / ${fmt(r.back99FromListenS, 2)} / ${fmt(r.back100FromListenS, 2)} | ${r.gaps} | ${r.epochChanged} | ${r.refusedWhileDown} | ${r.connectErrors} | ${r.joinErrors} | ${r.notBack} | ${r.attempts} (${r.maxAttempts}) | ${Object.entries(r.failures ?? {}).map(([why, n]) => `${why}: ${n}`).join(', ')} | ${fmt(r.serverConnections)} |`);
   }
   return out.join('\n');
 }
