@@ -305,8 +305,14 @@ async function httpGet(port, urlPath, timeoutMs) {
 }
 
 // ---- load generators -------------------------------------------------------------------
+// A fresh source address per load generator and run, and per runner process: a loadgen
+// binds its sockets to it, and an address whose ports a recent run left in TIME_WAIT (60 s;
+// ours or another runner's) makes every bind search for a free port, which slowed a
+// 19,500-viewer connect phase from 5 s to 17 s with the server idle.
+const ADDRESS_OFFSET = (process.pid * 97) % 62_500;
 function addressFor(slot, run) {
-  return `127.${20 + slot}.${Math.floor(run / 250) % 250}.${(run % 250) + 1}`;
+  const k = (ADDRESS_OFFSET + run) % 62_500;
+  return `127.${20 + slot}.${Math.floor(k / 250)}.${(k % 250) + 1}`;
 }
 
 function forkPinned(script, cfg) {
@@ -627,17 +633,21 @@ async function runOnce(system, scenarioName, run, { profileDir } = {}) {
     gens = await startLoadgens(MODE[system] ?? 'danmaku', port, viewers, rooms, k, DEFLATE.has(system), life);
     const connectStart = nowMs();
     const dropsBefore = listenDrops();
+    const cpuBefore = procSample(server.pid);
     const connected = await ask(gens, 'connect', 'connected', {}, 180_000);
     const connectMs = nowMs() - connectStart;
     const listenOverflows = listenDropsSince(dropsBefore);
+    const cpuAfter = procSample(server.pid);
+    // Server CPU over the connect phase (one process; a cluster's workers are not in it).
+    const connectServerCpuPct = cpuBefore && cpuAfter ? (100 * (cpuAfter.cpu - cpuBefore.cpu)) / (connectMs / 1000) : null;
     const joined = sum(connected, 'joined');
     const connectErrors = sum(connected, 'connectErrors');
     const deflate = deflateOutcome(DEFLATE.has(system), connected);
     const joinHist = new Uint32Array(HIST_SIZE);
     for (const c of connected) histMerge(joinHist, c.joinLatency ?? []);
     const join = histStats(joinHist);
-    const connectInfo = { joined, connectErrors, connectMs, connectPerS: joined / (connectMs / 1000), joinP50: join.p50, joinP99: join.p99, joinMax: join.max, listenOverflows, deflate };
-    log(`${system} ${scenarioName} #${run}: ${joined}/${viewers} joined in ${Math.round(connectMs)} ms (join p50 ${join.p50} ms, p99 ${join.p99} ms), ${connectErrors} errors, ${listenOverflows} accept-queue overflows${deflate ? `, deflate ${deflateLabel({ deflate, joined })}` : ''}`);
+    const connectInfo = { joined, connectErrors, connectMs, connectPerS: joined / (connectMs / 1000), joinP50: join.p50, joinP99: join.p99, joinMax: join.max, listenOverflows, connectServerCpuPct, deflate };
+    log(`${system} ${scenarioName} #${run}: ${joined}/${viewers} joined in ${Math.round(connectMs)} ms (join p50 ${join.p50} ms, p99 ${join.p99} ms), ${connectErrors} errors, ${listenOverflows} accept-queue overflows, server CPU ${connectServerCpuPct?.toFixed(0)} %${deflate ? `, deflate ${deflateLabel({ deflate, joined })}` : ''}`);
 
     if (sc.reconnect) {
       const restart = async () => (server = await startServer(system, port, sc.window, null, server.setup));
