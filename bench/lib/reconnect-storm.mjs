@@ -109,7 +109,11 @@ export class ReconnectStorm {
     conn.reconnect();
     const socket = conn.socket;
     socket.once('error', (error) => (s.error = error.code ?? error.message));
-    socket.once('data', (chunk) => (s.status = chunk.toString('latin1', 9, 12)));
+    socket.once('data', (chunk) => {
+      s.status = chunk.toString('latin1', 9, 12);
+      // A browser drops the connection of a refused upgrade at once (and the server may keep it open).
+      if (s.status !== '101') socket.destroy();
+    });
     setTimeout(() => {
       if (conn.socket !== socket || socket.destroyed || conn.open) return;
       this.counts.openTimeouts++;
