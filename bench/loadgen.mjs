@@ -91,7 +91,7 @@ const closeCodes = {};
 const deflateCounts = new DeflateCounts();
 const conns = [];
 const probes = [];
-const storm = cfg.reconnect ? new ReconnectStorm(conns, { nowMs }) : null;
+const storm = cfg.reconnect ? new ReconnectStorm(conns, { nowMs, localAddress: cfg.localAddress }) : null;
 
 class Conn {
   constructor(index, room, probe, pinger) {
@@ -131,7 +131,7 @@ class Conn {
   start(done) {
     this.done = done;
     if (done) this.connectStartedAt = nowMs();
-    const socket = net.connect({ host: '127.0.0.1', port: cfg.port, localAddress: cfg.localAddress });
+    const socket = net.connect({ host: '127.0.0.1', port: cfg.port, localAddress: this.localAddress ?? cfg.localAddress });
     this.socket = socket;
     socket.setNoDelay(true);
     const timer = setTimeout(() => this.fail('timeout'), cfg.connectTimeoutMs);

@@ -650,7 +650,7 @@ async function runOnce(system, scenarioName, run, { profileDir } = {}) {
     log(`${system} ${scenarioName} #${run}: ${joined}/${viewers} joined in ${Math.round(connectMs)} ms (join p50 ${join.p50} ms, p99 ${join.p99} ms), ${connectErrors} errors, ${listenOverflows} accept-queue overflows, server CPU ${connectServerCpuPct?.toFixed(0)} %${deflate ? `, deflate ${deflateLabel({ deflate, joined })}` : ''}`);
 
     if (sc.reconnect) {
-      const restart = async () => (server = await startServer(system, port, sc.window, null, server.setup));
+      const restart = async () => (server = await startServer(system, port, sc.window, profileDir, server.setup));
       const storm = await reconnectPhase({ system, server, gens, port, ask, log, restart, settleMs: QUICK ? 300 : 1000, waitMs: QUICK ? 60_000 : 120_000, exitWaitMs: 15_000 });
       return { ...base, ...connectInfo, ...storm };
     }

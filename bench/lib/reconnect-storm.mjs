@@ -12,9 +12,13 @@ const OPEN_TIMEOUT_MS = 10_000;
 const JOIN_TIMEOUT_MS = 25_000;
 
 export class ReconnectStorm {
-  constructor(conns, { nowMs }) {
+  constructor(conns, { nowMs, localAddress }) {
     this.conns = conns;
     this.nowMs = nowMs;
+    // Reconnects bind to another loopback address than the first connections: the ports those
+    // leave in TIME_WAIT would make every bind on the same address search for a free port,
+    // and the load generator, not the server, would set the pace (browsers have addresses of their own).
+    this.localAddress = localAddress.replace(/^127\.(\d+)\./, (_, a) => `127.${Number(a) + 100}.`);
     this.armed = false;
     this.lostAt = [];
     this.backAt = [];
@@ -23,6 +27,9 @@ export class ReconnectStorm {
     this.counts = { gaps: 0, epochChanged: 0, seqBehind: 0, joinErrors: 0, closedBeforeJoined: 0, openTimeouts: 0, joinTimeouts: 0, attempts: 0, lostAgain: 0 };
     this.maxAttempts = 0;
     this.failures = {};
+    // For each viewer back: its last attempt's start to the 101, and the 101 to JOINED (ms).
+    this.upgradeMs = [];
+    this.joinMs = [];
   }
 
   state(conn) {
@@ -53,6 +60,10 @@ export class ReconnectStorm {
     if (this.armed && s.lostAt && !s.backAt) {
       s.backAt = now;
       this.backAt.push(now);
+      if (s.openAt) {
+        this.upgradeMs.push(s.openAt - s.attemptAt);
+        this.joinMs.push(now - s.openAt);
+      }
       if (data.gap === true) this.counts.gaps++;
       if (epoch !== undefined && s.sentEpoch !== undefined && epoch !== s.sentEpoch) this.counts.epochChanged++;
       if (s.since !== null && seq < s.since) this.counts.seqBehind++;
@@ -102,15 +113,18 @@ export class ReconnectStorm {
     const s = this.state(conn);
     s.attemptAt = this.nowMs();
     s.status = null;
+    s.openAt = 0;
     s.error = null;
     s.timedOut = false;
     this.counts.attempts++;
     this.maxAttempts = Math.max(this.maxAttempts, s.backoff.attempts);
+    conn.localAddress = this.localAddress;
     conn.reconnect();
     const socket = conn.socket;
     socket.once('error', (error) => (s.error = error.code ?? error.message));
     socket.once('data', (chunk) => {
       s.status = chunk.toString('latin1', 9, 12);
+      s.openAt = this.nowMs();
       // A browser drops the connection of a refused upgrade at once (and the server may keep it open).
       if (s.status !== '101') socket.destroy();
     });
@@ -134,6 +148,6 @@ export class ReconnectStorm {
   }
 
   report() {
-    return { ...this.status(), lostAt: this.lostAt, backAt: this.backAt, connectFailAt: this.connectFailAt, joinFailAt: this.joinFailAt, counts: this.counts, maxAttempts: this.maxAttempts, failures: this.failures };
+    return { ...this.status(), lostAt: this.lostAt, backAt: this.backAt, connectFailAt: this.connectFailAt, joinFailAt: this.joinFailAt, counts: this.counts, maxAttempts: this.maxAttempts, failures: this.failures, upgradeMs: this.upgradeMs, joinMs: this.joinMs };
   }
 }

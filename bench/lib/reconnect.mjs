@@ -63,6 +63,9 @@ export async function reconnectPhase({ system, server, gens, port, ask, log, res
   const reports = await ask(gens, 'storm-report', 'storm-report');
   const all = (key) => reports.flatMap((r) => r[key]).sort((a, b) => a - b);
   const backAt = all('backAt');
+  const upgradeMs = all('upgradeMs');
+  const joinMs = all('joinMs');
+  const q = (list, share) => (list.length ? list[Math.ceil(share * list.length) - 1] : null);
   const counts = {};
   const closeCodes = {};
   for (const r of reports) {
@@ -106,6 +109,11 @@ export async function reconnectPhase({ system, server, gens, port, ask, log, res
     joinTimeouts: counts.joinTimeouts ?? 0,
     lostAgain: counts.lostAgain ?? 0,
     serverConnections: stats.connections ?? null,
+    // The viewers' last (successful) attempt: its start to the 101, and the 101 to JOINED.
+    rejoinUpgradeP50: q(upgradeMs, 0.5),
+    rejoinUpgradeP99: q(upgradeMs, 0.99),
+    rejoinJoinP50: q(joinMs, 0.5),
+    rejoinJoinP99: q(joinMs, 0.99),
     // What the restarted server wrote to stderr (LOG_LEVEL=warn) up to its exit.
     oldServerStderr: server.stderr().slice(-1500),
     // Connections the kernel turned away from a full accept queue during the storm (both servers').
@@ -123,15 +131,15 @@ const fmt = (v, d = 0) => (v === null || v === undefined || Number.isNaN(v) ? '�
 /** The markdown table of reconnect results (one row per run; a restart is one event, not a median). */
 export function reconnectTable(rows) {
   const out = [
-    '| system | run | viewers joined | 1012 closes | accept-queue overflows | SIGTERM → exit ms | SIGTERM → listen ms | rejoined 50/99/100 % after SIGTERM s | … after listen s | gap: true | new epoch | refused while down | connect errors after listen | JOIN errors after listen | not back | attempts (max per viewer) | failed attempts by cause | server connections |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| system | run | viewers joined | 1012 closes | accept-queue overflows | SIGTERM → exit ms | SIGTERM → listen ms | rejoined 50/99/100 % after SIGTERM s | … after listen s | gap: true | new epoch | refused while down | connect errors after listen | JOIN errors after listen | not back | attempts (max per viewer) | failed attempts by cause | last attempt → 101 p50/p99 ms | 101 → JOINED p50/p99 ms | server connections |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     if (r.error) {
       out.push(`| ${r.system} | ${r.run} | failed: ${r.error} |`);
       continue;
     }
-    out.push(`| ${r.system} | ${r.run} | ${r.viewersJoined} | ${r.close1012} | ${fmt(r.listenOverflows)} | ${fmt(r.exitMs)}${r.killedAtExit ? ' (killed)' : ''} | ${fmt(r.listenMs)} | ${fmt(r.back50S, 2)} / ${fmt(r.back99S, 2)} / ${fmt(r.back100S, 2)} | ${fmt(r.back50FromListenS, 2)} / ${fmt(r.back99FromListenS, 2)} / ${fmt(r.back100FromListenS, 2)} | ${r.gaps} | ${r.epochChanged} | ${r.refusedWhileDown} | ${r.connectErrors} | ${r.joinErrors} | ${r.notBack} | ${r.attempts} (${r.maxAttempts}) | ${Object.entries(r.failures ?? {}).map(([why, n]) => `${why}: ${n}`).join(', ')} | ${fmt(r.serverConnections)} |`);
+    out.push(`| ${r.system} | ${r.run} | ${r.viewersJoined} | ${r.close1012} | ${fmt(r.listenOverflows)} | ${fmt(r.exitMs)}${r.killedAtExit ? ' (killed)' : ''} | ${fmt(r.listenMs)} | ${fmt(r.back50S, 2)} / ${fmt(r.back99S, 2)} / ${fmt(r.back100S, 2)} | ${fmt(r.back50FromListenS, 2)} / ${fmt(r.back99FromListenS, 2)} / ${fmt(r.back100FromListenS, 2)} | ${r.gaps} | ${r.epochChanged} | ${r.refusedWhileDown} | ${r.connectErrors} | ${r.joinErrors} | ${r.notBack} | ${r.attempts} (${r.maxAttempts}) | ${Object.entries(r.failures ?? {}).map(([why, n]) => `${why}: ${n}`).join(', ')} | ${fmt(r.rejoinUpgradeP50)} / ${fmt(r.rejoinUpgradeP99)} | ${fmt(r.rejoinJoinP50)} / ${fmt(r.rejoinJoinP99)} | ${fmt(r.serverConnections)} |`);
   }
   return out.join('\n');
 }
