@@ -4,6 +4,9 @@
 // JSON to measure publish->receive latency, loss, reordering and PING round trips.
 // With `deflate`, every connection offers permessage-deflate (as browsers do); see
 // lib/deflate-reader.mjs for what is inflated where.
+// With `reconnect` (see lib/reconnect-storm.mjs), viewers keep their room's seq and epoch
+// and, once armed, come back after a server restart with the room page's backoff and
+// `JOIN {since, epoch}`.
 // With `soak` (see lib/soak-churn.mjs), connections also churn: some hop rooms and
 // reconnect, a few stop reading for a while, a few send garbage, and probes reconnect
 // and resume with `since` (the highest seq they saw), so loss is still counted by seq.
@@ -18,12 +21,13 @@ import {
   nowMs,
 } from './lib/common.mjs';
 import { DeflateCounts, MessageInflater, negotiatedDeflate } from './lib/deflate-reader.mjs';
+import { ReconnectStorm } from './lib/reconnect-storm.mjs';
 import { SoakChurn } from './lib/soak-churn.mjs';
 import { LagMeter, bumpSecond, sparseSeconds } from './lib/storm.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 // cfg: { id, mode: 'danmaku'|'socketio', port, localAddress, conns, firstIndex, rooms: [..],
-//        probeEvery, pingProbes, pingMs, concurrency, connectTimeoutMs, deflate? }
+//        probeEvery, pingProbes, pingMs, concurrency, connectTimeoutMs, deflate?, reconnect? }
 
 const WS_KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const upgradePath = cfg.mode === 'socketio' ? '/socket.io/?EIO=4&transport=websocket' : '/connect';
@@ -79,6 +83,8 @@ let phaseStart = 0;
 let keepBySecond = true;
 let steadyFrom = 0;
 let pingHist = new Uint32Array(HIST_SIZE);
+// Connect start (TCP connect, upgrade, JOIN) to JOINED, per connection of the connect phase.
+const joinLatency = new Uint32Array(HIST_SIZE);
 let stale = 0; // items of another phase
 let joined = 0;
 let connectErrors = 0;
@@ -91,6 +97,7 @@ const closeCodes = {};
 const deflateCounts = new DeflateCounts();
 const conns = [];
 const probes = [];
+const storm = cfg.reconnect ? new ReconnectStorm(conns, { nowMs, localAddress: cfg.localAddress }) : null;
 
 class Conn {
   constructor(index, room, probe, pinger) {
@@ -129,7 +136,8 @@ class Conn {
 
   start(done) {
     this.done = done;
-    const socket = net.connect({ host: '127.0.0.1', port: cfg.port, localAddress: cfg.localAddress });
+    if (done) this.connectStartedAt = nowMs();
+    const socket = net.connect({ host: '127.0.0.1', port: cfg.port, localAddress: this.localAddress ?? cfg.localAddress });
     this.socket = socket;
     socket.setNoDelay(true);
     const timer = setTimeout(() => this.fail('timeout'), cfg.connectTimeoutMs);
@@ -146,6 +154,7 @@ class Conn {
       this.fail('close');
       // In a soak every connection comes back, whoever closed it.
       if (churn?.running && (wasJoined || this.everJoined) && !shuttingDown) churn.reconnectLater(this);
+      else if (storm?.armed && !shuttingDown) storm.lost(this, wasJoined);
     });
   }
 
@@ -190,7 +199,10 @@ class Conn {
     if (this.joined) return;
     this.joined = true;
     if (this.everJoined) rejoins++;
-    else joined++;
+    else {
+      joined++;
+      joinLatency[histIndex(nowMs() - this.connectStartedAt)]++;
+    }
     this.everJoined = true;
     this.joins = (this.joins ?? 0) + 1;
     churn?.joined(this);
@@ -207,7 +219,7 @@ class Conn {
   onOpen() {
     this.open = true;
     if (cfg.mode === 'danmaku') {
-      const resume = this.probe && this.everJoined ? { since: this.resumeSeq } : {};
+      const resume = storm ? storm.resume(this) : this.probe && this.everJoined ? { since: this.resumeSeq } : {};
       this.send(clientFrame(JSON.stringify({ type: 'JOIN', data: { room: this.room, ...resume } })));
     }
     // socket.io: wait for the engine.io open packet.
@@ -347,7 +359,10 @@ class Conn {
 
   onControl(text) {
     if (cfg.mode === 'danmaku') {
-      if (!this.joined && text.includes('"JOINED"')) this.markJoined();
+      if (!this.joined && text.includes('"JOINED"')) {
+        storm?.joined(this, text);
+        this.markJoined();
+      } else if (storm && !this.joined && text.includes('"ERROR"')) storm.joinRefused(this);
       return;
     }
     // socket.io over engine.io
@@ -469,7 +484,7 @@ process.on('message', async (msg) => {
   switch (msg.cmd) {
     case 'connect': {
       const ms = await connectAll();
-      process.send({ cmd: 'connected', joined, connectErrors, ms, probes: probes.filter((p) => p.joined).length, deflate: deflateCounts.toJSON() });
+      process.send({ cmd: 'connected', joined, connectErrors, ms, probes: probes.filter((p) => p.joined).length, deflate: deflateCounts.toJSON(), joinLatency: histSparse(joinLatency) });
       break;
     }
     case 'phase': {
@@ -538,6 +553,15 @@ process.on('message', async (msg) => {
         ping: histSparse(pingHist),
         probes: probeReport(),
       });
+      break;
+    case 'storm-arm':
+      process.send({ cmd: 'storm-armed', joined: storm.arm() });
+      break;
+    case 'storm-status':
+      process.send({ cmd: 'storm-status', ...storm.status() });
+      break;
+    case 'storm-report':
+      process.send({ cmd: 'storm-report', ...storm.report(), closeCodes });
       break;
     case 'soak-start':
       churn = new SoakChurn(conns, msg.soak ?? {}, { clientFrame, rooms: cfg.rooms });

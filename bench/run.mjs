@@ -13,6 +13,10 @@
 // [--soak-sample-seconds 10] [--systems project-redis]` holds viewers in 100 rooms with churn
 // (lib/soak-churn.mjs) under steady publishing, samples the server's RSS, heap, active
 // resources and Redis memory, and writes a table, a verdict and an SVG plot (lib/soak-report.mjs).
+// `--scenarios reconnect [--reconnect-systems project-redis,project]` joins capacity's viewers
+// to one room, restarts the server (SIGTERM, 1012, started again on the same port) and times
+// their return with the room page's backoff and `JOIN {since, epoch}` (lib/reconnect.mjs).
+// Its systems: --reconnect-systems, else the project ones among --systems, else project-redis.
 import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -35,6 +39,8 @@ import { blindItems } from './lib/deflate-reader.mjs';
 import { deflateLabel } from './lib/comparison-table.mjs';
 import { flatVerdict, sampleTable, soakChart, verdictTable } from './lib/soak-report.mjs';
 import { stormOptions, stormPhase, stormServerEnv, stormTable } from './lib/storm.mjs';
+import { reconnectPhase, reconnectTable } from './lib/reconnect.mjs';
+import { listenDrops, listenDropsSince } from './lib/listen-drops.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH);
@@ -80,6 +86,9 @@ const SCENARIOS = (opt('scenarios', QUICK ? 'big-room,many-rooms,flood,capacity'
   .split(',')
   .flatMap((s) => (s === 'cluster' ? ['cluster-big-room', 'cluster-many-rooms'] : [s]))
   .filter((s) => s && s !== 'none');
+// Resume without a gap across a restart needs the history in Redis; the in-memory project is
+// there to show the gaps it honestly reports.
+const RECONNECT_SYSTEMS = opt('reconnect-systems', null)?.split(',') ?? (flag('systems') ? SYSTEMS.filter((s) => s.startsWith('project')) : ['project-redis']);
 const REDIS_URL = opt('redis-url', process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379');
 const CLUSTER_SYSTEMS = opt('cluster-systems', 'project,project-redis,project-cluster').split(',');
 const PROFILE = flag('profile') || argv.includes('--profile-scenarios');
@@ -88,7 +97,7 @@ const JSONL = path.join(RESULTS, `${TAG}.jsonl`);
 
 const SCALE = QUICK
   ? { viewers: 500, capacity: 1000, hold: 1500, duration: 2000, loadgens: 2, phase: 2000, drainMs: 1500, gap: 200, answerWaitMs: 1000, httpMs: 500 }
-  : { viewers: 10_000, capacity: 19_000, hold: 60_000, duration: 20_000, loadgens: 4, phase: 8000, drainMs: 10_000, gap: 1000, answerWaitMs: 5000, httpMs: 2000 };
+  : { viewers: 10_000, capacity: 19_500, hold: 60_000, duration: 20_000, loadgens: 4, phase: 8000, drainMs: 10_000, gap: 1000, answerWaitMs: 5000, httpMs: 2000 };
 
 // `--scenarios storm [--storm-seconds 30] [--storm-peak 10000] …`: see lib/storm.mjs.
 const STORM = stormOptions(opt, QUICK, flag('systems'), SYSTEMS);
@@ -105,6 +114,7 @@ const SCENARIO = {
   soak: { rooms: 100, window: 200, soak: true },
   // The load generators hold the viewers that only watch; commenters and quiet probes are viewers too.
   storm: { rooms: 1, window: 200, viewers: STORM.watchers, storm: true, serverEnv: stormServerEnv(STORM) },
+  reconnect: { rooms: 1, window: 200, viewers: SCALE.capacity, reconnect: true, history: 20 },
   maxrate: {
     rooms: 1,
     window: 200,
@@ -231,8 +241,11 @@ function freePort(start) {
     tryPort(start, 200);
   });
 }
-async function startServer(system, port, window, profileDir, extraEnv = {}) {
-  const setup = SERVER_SETUP[system]?.() ?? { env: {}, cores: SERVER_CORE, workers: 0 };
+/**
+ * `extraEnv`: the scenario's own settings, over the system's. `setup`: a started server's, to
+ * start it again as it was (same Redis prefix).
+ */
+async function startServer(system, port, window, profileDir, extraEnv = {}, setup = SERVER_SETUP[system]?.() ?? { env: {}, cores: SERVER_CORE, workers: 0 }) {
   const args = ['-c', setup.cores, process.execPath];
   if (profileDir) args.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
   args.push(SERVER_SCRIPT[system]);
@@ -263,7 +276,7 @@ async function startServer(system, port, window, profileDir, extraEnv = {}) {
       }
       await sleep(setup.workers ? 1000 : 200);
       if (child.exitInfo) throw new Error(`${system} exited at start: ${stderr}`);
-      return { child, pid: child.pid, workers, prefix: setup.env.REDIS_PREFIX ?? null, stderr: () => stderr, profiled: Boolean(profileDir) };
+      return { child, pid: child.pid, workers, setup, prefix: setup.env.REDIS_PREFIX ?? null, stderr: () => stderr, profiled: Boolean(profileDir) };
     }
     await sleep(100);
   }
@@ -305,8 +318,14 @@ async function httpGet(port, urlPath, timeoutMs) {
 }
 
 // ---- load generators -------------------------------------------------------------------
+// A fresh source address per load generator and run, and per runner process: a loadgen
+// binds its sockets to it, and an address whose ports a recent run left in TIME_WAIT (60 s;
+// ours or another runner's) makes every bind search for a free port, which slowed a
+// 19,500-viewer connect phase from 5 s to 17 s with the server idle.
+const ADDRESS_OFFSET = (process.pid * 97) % 62_500;
 function addressFor(slot, run) {
-  return `127.${20 + slot}.${Math.floor(run / 250) % 250}.${(run % 250) + 1}`;
+  const k = (ADDRESS_OFFSET + run) % 62_500;
+  return `127.${20 + slot}.${Math.floor(k / 250)}.${(k % 250) + 1}`;
 }
 
 function forkPinned(script, cfg) {
@@ -620,17 +639,34 @@ async function runOnce(system, scenarioName, run, { profileDir } = {}) {
     await sleep(QUICK ? 200 : 500);
     server.idleRss = procSample(server.pid).rss;
     if (sc.soak) await prefillHistory(port, rooms, SOAK.history);
+    // A reconnect's rooms have a few items, so every viewer's JOINED has a seq to resume from.
+    if (sc.reconnect) await prefillHistory(port, rooms, sc.history);
     // A soak's load generators live as long as it does (plus its start and drain).
-    const life = sc.soak ? { maxLifeMs: (SOAK.seconds + 900) * 1000 } : {};
+    const life = sc.soak ? { maxLifeMs: (SOAK.seconds + 900) * 1000 } : sc.reconnect ? { reconnect: true } : {};
     gens = await startLoadgens(MODE[system] ?? 'danmaku', port, viewers, rooms, k, DEFLATE.has(system), life);
     const connectStart = nowMs();
+    const dropsBefore = listenDrops();
+    const cpuBefore = procSample(server.pid);
     const connected = await ask(gens, 'connect', 'connected', {}, 180_000);
     const connectMs = nowMs() - connectStart;
+    const listenOverflows = listenDropsSince(dropsBefore);
+    const cpuAfter = procSample(server.pid);
+    // Server CPU over the connect phase (one process; a cluster's workers are not in it).
+    const connectServerCpuPct = cpuBefore && cpuAfter ? (100 * (cpuAfter.cpu - cpuBefore.cpu)) / (connectMs / 1000) : null;
     const joined = sum(connected, 'joined');
     const connectErrors = sum(connected, 'connectErrors');
     const deflate = deflateOutcome(DEFLATE.has(system), connected);
-    const connectInfo = { joined, connectErrors, connectMs, connectPerS: joined / (connectMs / 1000), deflate };
-    log(`${system} ${scenarioName} #${run}: ${joined}/${viewers} joined in ${Math.round(connectMs)} ms, ${connectErrors} errors${deflate ? `, deflate ${deflateLabel({ deflate, joined })}` : ''}`);
+    const joinHist = new Uint32Array(HIST_SIZE);
+    for (const c of connected) histMerge(joinHist, c.joinLatency ?? []);
+    const join = histStats(joinHist);
+    const connectInfo = { joined, connectErrors, connectMs, connectPerS: joined / (connectMs / 1000), joinP50: join.p50, joinP99: join.p99, joinMax: join.max, listenOverflows, connectServerCpuPct, deflate };
+    log(`${system} ${scenarioName} #${run}: ${joined}/${viewers} joined in ${Math.round(connectMs)} ms (join p50 ${join.p50} ms, p99 ${join.p99} ms), ${connectErrors} errors, ${listenOverflows} accept-queue overflows, server CPU ${connectServerCpuPct?.toFixed(0)} %${deflate ? `, deflate ${deflateLabel({ deflate, joined })}` : ''}`);
+
+    if (sc.reconnect) {
+      const restart = async () => (server = await startServer(system, port, sc.window, profileDir, sc.serverEnv, server.setup));
+      const storm = await reconnectPhase({ system, server, gens, port, ask, log, restart, settleMs: QUICK ? 300 : 1000, waitMs: QUICK ? 60_000 : 120_000, exitWaitMs: 15_000 });
+      return { ...base, ...connectInfo, ...storm };
+    }
 
     if (scenarioName === 'capacity') {
       const joinedSample = procSample(server.pid);
@@ -910,6 +946,7 @@ function table(scenario, rows) {
   const out = [];
   if (SCENARIO[scenario]?.cluster) return clusterTable(rows);
   if (SCENARIO[scenario]?.storm) return stormTable(rows);
+  if (SCENARIO[scenario]?.reconnect) return reconnectTable(rows);
   if (scenario === 'soak') {
     out.push('| system | seconds | viewers | comments/s | probe loss | probe reconnects | accepted/attempted | RSS first → last MB | heap used first → last MB | active resources first → last | flat by the end | healthz |');
     out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
@@ -926,11 +963,11 @@ function table(scenario, rows) {
     return out.join('\n');
   }
   if (scenario === 'capacity') {
-    out.push('| system | runs | deflate | joined | connect/s | errors | closed during hold | idle RSS MB | RSS MB | KB/conn | server CPU % | loadgen CPU % | other CPU % | healthz |');
-    out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+    out.push('| system | runs | deflate | joined | connect/s | join p50 ms | join p99 ms | errors | closed during hold | idle RSS MB | RSS MB | KB/conn | server CPU % | loadgen CPU % | other CPU % | healthz |');
+    out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const [system, list] of bySystem) {
       const ok = list.filter((r) => !r.error);
-      out.push(`| ${system} | ${ok.length}/${list.length} | ${deflateLabel(ok[0])} | ${fmt(med(ok, 'joined'))} | ${fmt(med(ok, 'connectPerS'))} | ${fmt(med(ok, 'connectErrors'))} | ${fmt(med(ok, 'closedAfterJoin'))} | ${fmt(med(ok, 'idleRssMB'))} | ${fmt(med(ok, 'rssMB'))} | ${fmt(med(ok, 'kbPerConn'), 2)} | ${fmt(med(ok, 'serverCpuPct'), 1)} | ${fmt(med(ok, 'loadgenCpuPct'), 1)} | ${fmt(med(ok, 'foreignCpuPct'))} | ${ok.map((r) => r.healthz).join('/')} |`);
+      out.push(`| ${system} | ${ok.length}/${list.length} | ${deflateLabel(ok[0])} | ${fmt(med(ok, 'joined'))} | ${fmt(med(ok, 'connectPerS'))} | ${fmt(med(ok, 'joinP50'), 1)} | ${fmt(med(ok, 'joinP99'), 1)} | ${fmt(med(ok, 'connectErrors'))} | ${fmt(med(ok, 'closedAfterJoin'))} | ${fmt(med(ok, 'idleRssMB'))} | ${fmt(med(ok, 'rssMB'))} | ${fmt(med(ok, 'kbPerConn'), 2)} | ${fmt(med(ok, 'serverCpuPct'), 1)} | ${fmt(med(ok, 'loadgenCpuPct'), 1)} | ${fmt(med(ok, 'foreignCpuPct'))} | ${ok.map((r) => r.healthz).join('/')} |`);
     }
     return out.join('\n');
   }
@@ -983,7 +1020,8 @@ async function main() {
     const rows = [];
     const runs = scenario === 'maxrate' || SCENARIO[scenario]?.soak ? 1 : RUNS;
     for (let run = 1; run <= runs; run++) {
-      for (const system of SCENARIO[scenario]?.cluster ? CLUSTER_SYSTEMS : SCENARIO[scenario]?.soak ? SOAK_SYSTEMS : SCENARIO[scenario]?.storm ? STORM.systems : SYSTEMS) {
+      const sc = SCENARIO[scenario];
+      for (const system of sc?.cluster ? CLUSTER_SYSTEMS : sc?.soak ? SOAK_SYSTEMS : sc?.storm ? STORM.systems : sc?.reconnect ? RECONNECT_SYSTEMS : SYSTEMS) {
         const result = await runOnce(system, scenario, run);
         appendFileSync(JSONL, JSON.stringify({ type: 'result', ...result }) + '\n');
         rows.push(result);

@@ -5,6 +5,7 @@ import { median } from './lib/common.mjs';
 import { clusterTable } from './lib/cluster-table.mjs';
 import { stormSummary } from './lib/storm.mjs';
 import { NONE_ARRIVED, comparisonTable, deflateLabel, steadyLatency as steady } from './lib/comparison-table.mjs';
+import { reconnectTable } from './lib/reconnect.mjs';
 
 const file = process.argv[2];
 const rows = readFileSync(file, 'utf8')
@@ -72,13 +73,21 @@ const cap = results.filter((r) => r.scenario === 'capacity');
 if (cap.length) {
   say(`### capacity: ${cap[0].viewers} joined idle connections held ${cap[0].holdS} s`);
   say();
-  say('| system | runs | deflate | joined | connect/s | connect errors | closed during hold | server connections | idle RSS MB | RSS MB | KB/conn | server CPU % | other CPU % | healthz |');
-  say('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  say('| system | runs | deflate | joined | connect/s | join p50 ms | join p99 ms | connect errors | closed during hold | server connections | idle RSS MB | RSS MB | KB/conn | server CPU % | other CPU % | healthz |');
+  say('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const system of SYSTEMS) {
     const list = of('capacity', system);
     if (list.length === 0) continue;
-    say(`| ${system} | ${list.length} | ${deflateLabel(list[0])} | ${fmt(med(list, (r) => r.joined))} | ${fmt(med(list, (r) => r.connectPerS))} | ${fmt(med(list, (r) => r.connectErrors))} | ${fmt(med(list, (r) => r.closedAfterJoin))} | ${fmt(med(list, (r) => r.serverConnections))} | ${fmt(med(list, (r) => r.idleRssMB))} | ${fmt(med(list, (r) => r.rssMB))} | ${fmt(med(list, (r) => r.kbPerConn), 2)} | ${fmt(med(list, (r) => r.serverCpuPct), 1)} | ${fmt(med(list, (r) => r.foreignCpuPct))} | ${list.map((r) => r.healthz).join('/')} |`);
+    say(`| ${system} | ${list.length} | ${deflateLabel(list[0])} | ${fmt(med(list, (r) => r.joined))} | ${fmt(med(list, (r) => r.connectPerS))} | ${fmt(med(list, (r) => r.joinP50), 1)} | ${fmt(med(list, (r) => r.joinP99), 1)} | ${fmt(med(list, (r) => r.connectErrors))} | ${fmt(med(list, (r) => r.closedAfterJoin))} | ${fmt(med(list, (r) => r.serverConnections))} | ${fmt(med(list, (r) => r.idleRssMB))} | ${fmt(med(list, (r) => r.rssMB))} | ${fmt(med(list, (r) => r.kbPerConn), 2)} | ${fmt(med(list, (r) => r.serverCpuPct), 1)} | ${fmt(med(list, (r) => r.foreignCpuPct))} | ${list.map((r) => r.healthz).join('/')} |`);
   }
+  say();
+}
+
+const rc = results.filter((r) => r.scenario === 'reconnect');
+if (rc.length) {
+  say(`### reconnect: ${rc[0].viewers} viewers in ${rc[0].rooms} room(s), the server restarted (SIGTERM, 1012, started again), back with the page's backoff and JOIN {since, epoch}`);
+  say();
+  say(reconnectTable(rc));
   say();
 }
 
@@ -186,6 +195,20 @@ if (of('capacity', 'project').length) {
   say(`| capacity ${r.viewers} joined for ${r.holdS} s, zero errors | joined ${list.map((x) => x.joined).join(', ')}, errors ${list.map((x) => x.connectErrors + x.closedAfterJoin).join(', ')} | ${yes(list.every((x) => x.joined === x.viewers && x.connectErrors === 0 && x.closedAfterJoin === 0))} |`);
   const kb = m('capacity', 'project', (x) => x.kbPerConn);
   say(`| capacity ≤ 10 KB RSS per connection | ${fmt(kb, 1)} KB | ${yes(kb <= 10)} |`);
+  if (of('capacity', 'ceiling').length) {
+    const rate = m('capacity', 'project', (x) => x.connectPerS) / m('capacity', 'ceiling', (x) => x.connectPerS);
+    const p99 = m('capacity', 'project', (x) => x.joinP99) / m('capacity', 'ceiling', (x) => x.joinP99);
+    say(`| join storm: connect + upgrade + JOIN rate ≥ 90 % of the ceiling's | ${fmt(100 * rate)} % | ${yes(rate >= 0.9)} |`);
+    say(`| join storm: join p99 ≤ 1.25× the ceiling's | ${fmt(p99, 2)}× | ${yes(p99 <= 1.25)} |`);
+  }
+}
+for (const system of ['project-redis', 'project']) {
+  const list = of('reconnect', system);
+  if (list.length === 0) continue;
+  const worst = (f) => Math.max(...list.map((r) => f(r) ?? Infinity));
+  const errors = list.map((r) => r.connectErrors + r.joinErrors + r.notBack);
+  say(`| reconnect (${system}): 99 % rejoined after the restart's SIGTERM | ${list.map((r) => fmt(r.back99S, 2)).join(', ')} s (from listen ${list.map((r) => fmt(r.back99FromListenS, 2)).join(', ')} s), 100 % ${list.map((r) => fmt(r.back100S, 2)).join(', ')} s | ${yes(worst((r) => r.back100S) < Infinity)} (all back) |`);
+  say(`| reconnect (${system}): resumed without a gap, errors zero | gap: true ${list.map((r) => r.gaps).join(', ')}; errors after listen ${errors.join(', ')} | ${system === 'project' ? 'gaps expected (history in memory)' : yes(list.every((r) => r.gaps === 0))}; errors ${yes(errors.every((e) => e === 0))} |`);
 }
 if (of('maxrate', 'project').length) {
   const p = of('maxrate', 'project')[0].maxRate;
