@@ -39,7 +39,11 @@ async function bootstrap(config: DanmakuConfig): Promise<void> {
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
 
-  await app.listen(config.PORT, config.HOST);
+  // Nest's types stop at (port, hostname), but its listen hands every argument on to
+  // http.Server.listen, whose third is the backlog; going through Nest keeps its own
+  // bookkeeping (listening state, close on shutdown). test/listen-backlog.e2e-spec.ts pins it.
+  const listen = app.listen.bind(app) as unknown as (port: number, hostname: string, backlog: number) => Promise<unknown>;
+  await listen(config.PORT, config.HOST, config.LISTEN_BACKLOG);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   // Tests and scripts read the port from this line when PORT=0.

@@ -65,9 +65,12 @@ export function parseEnvelope(data) {
   }
 }
 
+/** The same accept-queue length as the project's default LISTEN_BACKLOG, so join storms compare like for like. */
+const BACKLOG = Number(process.env.LISTEN_BACKLOG ?? 4096);
+
 export function listen(server, name) {
   const port = Number(process.env.PORT ?? 7777);
-  server.listen(port, process.env.HOST ?? '127.0.0.1', () => {
+  server.listen(port, process.env.HOST ?? '127.0.0.1', BACKLOG, () => {
     console.log(`${name} listening on ${port}`);
   });
   const stop = () => {

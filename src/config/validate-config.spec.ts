@@ -11,6 +11,7 @@ describe('validateConfig', () => {
       BATCH_WINDOW_MS: 200,
       BATCH_MAX_ITEMS: 100,
       SHARDS: 16,
+      LISTEN_BACKLOG: 4096,
       MAX_ROOMS_PER_CONN: 5,
       MAX_PAYLOAD: 4096,
       HEARTBEAT_TIMEOUT_MS: 60000,
@@ -41,6 +42,7 @@ describe('validateConfig', () => {
   it.each([
     ['SHARDS', '12', 'power of two'],
     ['SHARDS', '2048', 'SHARDS'],
+    ['LISTEN_BACKLOG', '0', 'LISTEN_BACKLOG'],
     ['BATCH_WINDOW_MS', '10001', 'BATCH_WINDOW_MS'],
     ['BATCH_WINDOW_MS', 'soon', 'integer'],
     ['BATCH_MAX_ITEMS', '0', 'BATCH_MAX_ITEMS'],
