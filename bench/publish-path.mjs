@@ -16,7 +16,7 @@
 // The cross-check that noise cannot move: each variant once under callgrind, counting
 // instructions only while each path's measured units run (instrumentation off at start-up
 // and warm-up, switched on, zeroed and dumped with callgrind_control), at --callgrind-scale
-// of the units.
+// of the units after the same warm-up as the timed runs.
 //
 // Variants: direct = the built server as shipped (express, DIRECT_PUBLISH=true);
 // baseline = the same at git ref --baseline REF, built from git (bench/lib/build.mjs), the
@@ -285,10 +285,12 @@ async function runner() {
     const { sha, main } = ensureBaselineBuilt(ROOT, baseline, path.join(BENCH, '.baseline-server'), log);
     VARIANTS.baseline = { label: `direct route, ${baseline} (${sha.slice(0, 7)})`, args: [main], env: { DIRECT_PUBLISH: 'true' } };
   }
+  // The warm-up is --scale's under callgrind too: the JIT tiers functions up by how often
+  // they ran, so a shorter one would count instructions of code not yet optimized.
   const plan = (name, factor) => ({
     path: name,
     lanes,
-    warmup: Math.max(1, Math.round(PATHS[name].warmup * factor)),
+    warmup: Math.max(1, Math.round(PATHS[name].warmup * scale)),
     units: Math.max(1, Math.round(PATHS[name].units * factor)),
   });
   log(
@@ -356,7 +358,9 @@ async function measure(name, plans) {
 async function countInstructions(name, plans) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'publish-path-callgrind-'));
   const valgrind = ['valgrind', '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${dir}/out`];
-  const server = await startServer(name, valgrind, 600_000);
+  // Under valgrind the server runs tens of times slower: admission would take that for
+  // overload and refuse, and its sampling timer would fire many more times per comment.
+  const server = await startServer(name, valgrind, 600_000, { OVERLOAD_DELAY_MS: '0' });
   try {
     const control = (command) => execFileSync('callgrind_control', [command, String(server.pid)], { env: SERVER_ENV, stdio: 'ignore' });
     const out = [];
@@ -392,7 +396,7 @@ function expectAllAccepted(name, plan, done) {
 }
 
 /** Starts a variant's server on a free port; resolves once it logs that it listens. */
-async function startServer(name, wrapper, timeoutMs = 60_000) {
+async function startServer(name, wrapper, timeoutMs = 60_000, env = {}) {
   const variant = VARIANTS[name];
   if (!variant) throw new Error(`unknown variant ${name}`);
   const profile = opt('cpu-prof', undefined);
@@ -401,7 +405,7 @@ async function startServer(name, wrapper, timeoutMs = 60_000) {
   const child = spawn(command[0], command.slice(1), {
     cwd: ROOT,
     // No comment is rate-limited: the cost of accepting one is what is measured.
-    env: { ...SERVER_ENV, PORT: '0', COMMENT_RATE: '10000', COMMENT_BURST: '10000', ...variant.env },
+    env: { ...SERVER_ENV, PORT: '0', COMMENT_RATE: '10000', COMMENT_BURST: '10000', ...variant.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
