@@ -3,10 +3,15 @@ import { get } from './support/http.js';
 import { type RunningServer, startServer } from './support/server.js';
 import { Viewer } from './support/viewer.js';
 
-describe('rate limits, heartbeat and presence', () => {
+// COMMENT's rate limit is taken by CommentIngest by default and by CommentRateGuard with
+// DIRECT_PUBLISH=false: the same limits and closes either way.
+describe.each([
+  ['COMMENT through CommentIngest', 'true'],
+  ['COMMENT through the Nest handler, DIRECT_PUBLISH=false', 'false'],
+])('rate limits, heartbeat and presence (%s)', (_, direct) => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer({ COMMENT_RATE: '1', COMMENT_BURST: '2', HEARTBEAT_TIMEOUT_MS: '1500', ONLINE_INTERVAL_MS: '100' });
+    server = await startServer({ COMMENT_RATE: '1', COMMENT_BURST: '2', HEARTBEAT_TIMEOUT_MS: '1500', ONLINE_INTERVAL_MS: '100', DIRECT_PUBLISH: direct });
   });
   afterAll(() => server.stop());
 

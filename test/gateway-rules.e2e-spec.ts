@@ -3,8 +3,13 @@ import { type RunningServer, startServer } from './support/server.js';
 import { Viewer } from './support/viewer.js';
 import { rawSocketOf } from '../src/sockets/socket-internals.js';
 
-// Every row of PROTOCOL.md's rules table that a single connection can show.
-describe('gateway rules', () => {
+// Every row of PROTOCOL.md's rules table that a single connection can show, with COMMENT
+// answered by CommentIngest (the default) and by the gateway's Nest handler
+// (DIRECT_PUBLISH=false): the same answers either way.
+describe.each([
+  ['COMMENT through CommentIngest', 'true'],
+  ['COMMENT through the Nest handler, DIRECT_PUBLISH=false', 'false'],
+])('gateway rules (%s)', (_, direct) => {
   let server: RunningServer;
   const open: Viewer[] = [];
   const connect = async () => {
@@ -14,7 +19,7 @@ describe('gateway rules', () => {
   };
 
   beforeAll(async () => {
-    server = await startServer({ MAX_ROOMS_PER_CONN: '3', MAX_PAYLOAD: '1024', COMMENT_RATE: '1000', COMMENT_BURST: '1000' });
+    server = await startServer({ MAX_ROOMS_PER_CONN: '3', MAX_PAYLOAD: '1024', COMMENT_RATE: '1000', COMMENT_BURST: '1000', DIRECT_PUBLISH: direct });
   });
   afterEach(() => {
     for (const viewer of open.splice(0)) viewer.close();

@@ -9,6 +9,7 @@ import { DANMAKU_ROUTE_PREFIX } from '../core/danmaku-tokens.js';
 import { applyPerMessageDeflate, PER_MESSAGE_DEFLATE } from '../sockets/socket-internals.js';
 import { type ParsedMessage, parseEnvelope } from './envelope-parser.js';
 import { UpgradeVerifier } from './upgrade-verifier.js';
+import { CommentIngest } from './comment-ingest.js';
 import { Connections } from './connections.service.js';
 
 /**
@@ -19,7 +20,8 @@ import { Connections } from './connections.service.js';
  * Messages are dispatched with one plain listener per connection instead of the base
  * class's per-connection RxJS chain (fromEvent, share, takeUntil, mergeMap): with tens of
  * thousands of mostly idle viewers that chain was most of a connection's memory
- * (BENCHMARKS.md). Handlers still run through Nest's guards, pipes and filters.
+ * (BENCHMARKS.md). Handlers still run through Nest's guards, pipes and filters, except
+ * that COMMENT frames go to CommentIngest while it is enabled.
  */
 export class DanmakuWsAdapter extends WsAdapter {
   private readonly dispatchLogger = new Logger('DanmakuWsAdapter');
@@ -71,9 +73,12 @@ export class DanmakuWsAdapter extends WsAdapter {
       if (response !== undefined && response !== null && connection) fanOut.sendTo(connection, JSON.stringify(response));
     };
     const failed = (error: unknown) => this.dispatchLogger.error(error);
+    const ingest = this.app.get(CommentIngest);
+    const comments = ingest.enabled ? ingest : undefined;
     client.on('message', (data: RawData, isBinary: boolean) => {
       // The parser tells text (a string) from binary (a Buffer) the way ws's events do.
       const message = this.messageParser(isBinary ? data : data.toString()) as ParsedMessage;
+      if (comments && message.event === 'COMMENT') return comments.take(client, message.data);
       const handler = handlers.find((candidate) => candidate.message === message.event);
       if (!handler) return;
       let result: unknown;

@@ -10,6 +10,8 @@ import { PresenceModule } from '../presence/presence.module.js';
 import { RoomsModule } from '../rooms/rooms.module.js';
 import { StatsModule } from '../stats/stats.module.js';
 import { UserPushModule } from '../user-push/user-push.module.js';
+import { CommentIngest } from './comment-ingest.js';
+import { ProtocolExceptionFilter } from './protocol-exception.filter.js';
 import { CommentRateGuard, MembershipRateGuard } from './rate-limit.guards.js';
 import { DanmakuGateway } from './danmaku.gateway.js';
 import { HeartbeatService } from './heartbeat.service.js';
@@ -24,6 +26,8 @@ import { Connections } from './connections.service.js';
 @Module({
   providers: [
     DanmakuGateway,
+    CommentIngest,
+    ProtocolExceptionFilter,
     Connections,
     CommentRateGuard,
     MembershipRateGuard,

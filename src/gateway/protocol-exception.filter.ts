@@ -24,11 +24,13 @@ export class ProtocolExceptionFilter implements WsExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ws = host.switchToWs();
-    const client = ws.getClient<WebSocket>();
+    this.answer(ws.getClient<WebSocket>(), exception, ws.getPattern(), ws.getData<Record<string, unknown> | undefined>());
+  }
+
+  /** The ERROR frame for a failed message of type `pattern`, whose data (as the client sent it) was `data`. */
+  answer(client: WebSocket, exception: unknown, pattern: string, data: Record<string, unknown> | undefined): void {
     const connection = this.connections.find(client);
     if (!connection || connection.closing) return;
-    const data = ws.getData<Record<string, unknown> | undefined>();
-    const pattern = ws.getPattern();
     const error = this.toProtocolError(exception, pattern);
     const internal = pattern === BAD_FRAME_EVENT || pattern === UNKNOWN_TYPE_EVENT;
     const ref = error.options.ref ?? (internal ? undefined : pattern);

@@ -20,19 +20,29 @@ abstract class RateGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const connection = this.connections.of(context.switchToWs().getClient<WebSocket>());
-    // Frames that came with the closing refusal: dropped (the filter answers nothing).
-    if (connection.closing) return false;
-    const now = Date.now();
-    if (this.bucketOf(connection).take(now)) return true;
-    const closeCode = connection.refuse(now) ? CloseCode.POLICY_VIOLATION : undefined;
-    throw new ProtocolError('RATE_LIMITED', this.refusal, { closeCode });
+    return takeToken(connection, this.bucketOf(connection), this.refusal);
   }
 }
+
+/**
+ * The rule of every rate guard: false for a frame that came with the closing refusal
+ * (dropped; the filter answers nothing), true when the bucket gives a token.
+ * @throws ProtocolError RATE_LIMITED, with the 1008 close on the MAX_REFUSALS-th refusal
+ */
+export function takeToken(connection: Connection, bucket: TokenBucket, refusal: string): boolean {
+  if (connection.closing) return false;
+  const now = Date.now();
+  if (bucket.take(now)) return true;
+  const closeCode = connection.refuse(now) ? CloseCode.POLICY_VIOLATION : undefined;
+  throw new ProtocolError('RATE_LIMITED', refusal, { closeCode });
+}
+
+export const COMMENT_REFUSAL = 'too many comments; slow down';
 
 /** COMMENT: COMMENT_RATE per second, bursts of COMMENT_BURST. */
 @Injectable()
 export class CommentRateGuard extends RateGuard {
-  protected readonly refusal = 'too many comments; slow down';
+  protected readonly refusal = COMMENT_REFUSAL;
   protected bucketOf(connection: Connection): TokenBucket {
     return connection.limits.comments;
   }

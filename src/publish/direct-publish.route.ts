@@ -1,7 +1,6 @@
 import { BadRequestException, HttpException, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import getRawBody from 'raw-body';
 import { Admission, RETRY_AFTER_SECONDS } from '../admission/admission.service.js';
 import { OverloadedException } from '../admission/overloaded.exception.js';
 import { DanmakuConfig } from '../config/danmaku-config.js';
@@ -17,6 +16,7 @@ import { batchAnswer, commentAnswer } from './publish-answers.js';
 import { CommentBatchDto } from './dto/comment-batch.dto.js';
 import { CommentDto } from './dto/comment.dto.js';
 import { type CommentInput, PublishService } from './publish.service.js';
+import { readBody } from './read-body.js';
 
 /**
  * Largest body the direct route reads; larger ones go to the Nest route. Below express's
@@ -92,7 +92,7 @@ export class DirectPublishRoute implements OnApplicationBootstrap {
     server.removeAllListeners('request');
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       const target = this.take(request);
-      if (target) this.publish(request, response, target, framework).catch((error: unknown) => this.fail(response, error));
+      if (target) this.publish(request, response, target, framework);
       else framework(request, response);
     });
   }
@@ -129,15 +129,23 @@ export class DirectPublishRoute implements OnApplicationBootstrap {
     return target;
   }
 
-  private async publish(request: IncomingMessage, response: ServerResponse, target: Target, framework: Handler): Promise<void> {
-    let body: unknown;
-    try {
-      const raw = await getRawBody(request, { length: request.headers['content-length'], limit: DIRECT_BODY_LIMIT });
-      body = JSON.parse(raw.toString('utf8'));
-    } catch (error) {
-      if ((error as { type?: string }).type === 'request.aborted') return;
-      return answerError(response, new BadRequestException((error as Error).message));
-    }
+  private publish(request: IncomingMessage, response: ServerResponse, target: Target, framework: Handler): void {
+    readBody(request, Number(request.headers['content-length']), (error, raw) => {
+      if (error) {
+        if (error.type === 'request.aborted') return;
+        return answerError(response, new BadRequestException(error.message));
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(raw!.toString('utf8'));
+      } catch (parseError) {
+        return answerError(response, new BadRequestException((parseError as Error).message));
+      }
+      this.accept(request, response, target, body, framework).catch((failure: unknown) => this.fail(response, failure));
+    });
+  }
+
+  private async accept(request: IncomingMessage, response: ServerResponse, target: Target, body: unknown, framework: Handler): Promise<void> {
     const comments = this.read(body, target.batch);
     if (!comments) {
       // Nest answers with the ValidationPipe's 400; body-parser sees the body already read.

@@ -1,14 +1,14 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
 import { MAX_TEXT_CHARS } from '../../protocol/comment.js';
 import { isValidRoomId } from '../../protocol/room-id.js';
-import { codePointCount, isWellFormedText } from '../../protocol/unicode.js';
+import { hasAtMostCodePoints, isWellFormedText } from '../../protocol/unicode.js';
 
 /** Comment text: 1 to 200 Unicode code points, well-formed. */
 export function isCommentText(value: unknown): value is string {
   return (
     typeof value === 'string' &&
     value.length > 0 &&
-    codePointCount(value, MAX_TEXT_CHARS) <= MAX_TEXT_CHARS &&
+    hasAtMostCodePoints(value, MAX_TEXT_CHARS) &&
     isWellFormedText(value)
   );
 }
