@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { ApplicationConfig } from '@nestjs/core';
 import type { WebSocket } from 'ws';
-import { Admission, OVERLOADED_MESSAGE } from '../admission/admission.service.js';
+import { Admission } from '../admission/admission.service.js';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { FanOutService } from '../delivery/fan-out.service.js';
 import { compileDtoCheck, type DtoCheck } from '../publish/dto-check.js';
@@ -9,6 +9,7 @@ import { PublishService } from '../publish/publish.service.js';
 import { InputValidationPipe } from '../validation/input-validation.pipe.js';
 import { Connections } from './connections.service.js';
 import { CommentMessage } from './messages.js';
+import { OVERLOAD_REFUSAL } from './overload-refusal.js';
 import { ProtocolError } from './protocol-error.js';
 import { ProtocolExceptionFilter } from './protocol-exception.filter.js';
 import { COMMENT_REFUSAL, takeToken } from './rate-limit.guards.js';
@@ -84,8 +85,7 @@ export class CommentIngest implements OnApplicationBootstrap {
       if (!member.rooms.has(message.room)) {
         throw new ProtocolError('NOT_JOINED', `join ${JSON.stringify(message.room)} before commenting in it`);
       }
-      // The server's load, not this client's rate: see DanmakuGateway.comment.
-      if (!this.admission.admits('ws', false)) throw new ProtocolError('RATE_LIMITED', OVERLOADED_MESSAGE);
+      if (!this.admission.admits('ws', false)) throw OVERLOAD_REFUSAL;
       const [published] = await member.publishing(() =>
         this.publisher.publish(
           message.room,

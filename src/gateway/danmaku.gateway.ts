@@ -8,7 +8,7 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
-import { Admission, OVERLOADED_MESSAGE, RETRY_AFTER_SECONDS } from '../admission/admission.service.js';
+import { Admission } from '../admission/admission.service.js';
 import { ReplayService } from '../batch/replay.service.js';
 import { Broker } from '../broker/broker.js';
 import { DanmakuConfig } from '../config/danmaku-config.js';
@@ -18,6 +18,7 @@ import { PublishService } from '../publish/publish.service.js';
 import { RoomService } from '../rooms/room.service.js';
 import { CommentRateGuard, MembershipRateGuard } from './rate-limit.guards.js';
 import { CommentMessage, JoinMessage, RoomMessage } from './messages.js';
+import { OVERLOAD_REFUSAL } from './overload-refusal.js';
 import { ProtocolError } from './protocol-error.js';
 import { ProtocolExceptionFilter } from './protocol-exception.filter.js';
 import { type UpgradeRequest, VIEWER } from './upgrade-verifier.js';
@@ -119,9 +120,7 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
     if (!member.rooms.has(message.room)) {
       throw new ProtocolError('NOT_JOINED', `join ${JSON.stringify(message.room)} before commenting in it`);
     }
-    // The server's load, not this client's rate: no close code, and not counted toward the
-    // 1008 close for abusive clients (Connection.refuse), so a storm never disconnects viewers.
-    if (!this.admission.admits('ws', false)) throw new ProtocolError('RATE_LIMITED', OVERLOADED_MESSAGE, { retryAfter: RETRY_AFTER_SECONDS });
+    if (!this.admission.admits('ws', false)) throw OVERLOAD_REFUSAL;
     const [published] = await member.publishing(() =>
       this.publisher.publish(
         message.room,
