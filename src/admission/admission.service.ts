@@ -39,9 +39,9 @@ export const OVERLOADED_MESSAGE = `the server is overloaded; retry in ${RETRY_AF
  * accepted now would meet beyond its batch window, the largest of:
  * - the event loop's delay: how late the sampling timer fires, which is about how long a
  *   request, a socket read and a batch tick now wait for their turn;
- * - the fan-out's backlog: how long the oldest frame handed to the fan-out has waited to
- *   be written to every member (a big room's writes are spread over turns, so this grows
- *   when more is accepted than can be written, even while the loop itself stays lively);
+ * - the fan-out's backlog: how long the oldest frame handed to the fan-out and not yet
+ *   begun has waited (a big room's writes are spread over turns, so this grows when more is
+ *   accepted than can be written, even while the loop itself stays lively);
  * - priority items carried over: each BATCH_MAX_ITEMS of them is one more window before the
  *   last of them goes out (ordinary items over the cap are thinned instead and wait for
  *   nothing, so their count is no delay).

@@ -82,11 +82,17 @@ export class FanOutService {
   }
 
   /**
-   * How long the oldest message still (partly) unwritten has waited, ms: what the writes
-   * lag behind what was handed over, the wait a message handed over now would at least meet.
+   * How long the oldest message not yet begun has waited, ms: the backlog a message handed
+   * over now would queue behind. The one being written does not count by its age: a big
+   * room's fan-out takes as long as its members need, and a process that finishes it
+   * before the next window keeps up (counting it refused comments at 200/s in a
+   * 10,000-member room at 46 % CPU); one that does not leaves the next window's message
+   * waiting, and that wait counts.
    */
   oldestWaitMs(now: number): number {
-    return this.queue.length === 0 ? 0 : now - this.queue[0].queuedAt;
+    const queue = this.queue;
+    const next = queue.length === 0 ? undefined : queue[0].shard === 0 ? queue[0] : queue[1];
+    return next === undefined ? 0 : now - next.queuedAt;
   }
 
   /** Resolves once every queued frame has been written. */
