@@ -17,6 +17,9 @@
 // to one room, restarts the server (SIGTERM, 1012, started again on the same port) and times
 // their return with the room page's backoff and `JOIN {since, epoch}` (lib/reconnect.mjs).
 // Its systems: --reconnect-systems, else the project ones among --systems, else project-redis.
+// `--scenarios storm [--storm-seconds 30] [--storm-peak 10000] ...` ramps the comment rate in one
+// big room, half REST and half COMMENT, and reports every second (lib/storm.mjs).
+// ceiling-stream is the ceiling writing with socket.write instead of the native send loop.
 import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
