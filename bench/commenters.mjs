@@ -9,8 +9,8 @@
 // for the loss count) and PING every `pingMs`, in a process light enough that its own
 // event loop stays prompt while the load generators' saturated core lags.
 import net from 'node:net';
-import { MARK, SeqSet, commentText, histIndex, nowMs, sleep } from './lib/common.mjs';
-import { LagMeter, SecondCounts, bumpSecond, clientFrame, rampDue, sparseSeconds } from './lib/storm.mjs';
+import { MARK, SeqSet, clientFrame, commentText, histIndex, nowMs, sleep, startBounded } from './lib/common.mjs';
+import { LagMeter, SecondCounts, bumpSecond, rampDue, sparseSeconds } from './lib/storm.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 // cfg: { port, room, count, localAddress, concurrency, connectTimeoutMs }
@@ -218,21 +218,7 @@ class Commenter {
 const conns = Array.from({ length: cfg.count }, () => new Commenter());
 
 async function connectAll() {
-  let next = 0;
-  let finished = 0;
-  await new Promise((resolve) => {
-    const launch = () => {
-      while (next < conns.length && next - finished < cfg.concurrency) {
-        conns[next++].start(() => {
-          finished++;
-          if (finished === conns.length) resolve();
-          else launch();
-        });
-      }
-    };
-    if (conns.length === 0) resolve();
-    else launch();
-  });
+  await startBounded(conns, cfg.concurrency);
 }
 
 async function run(go) {

@@ -16,9 +16,11 @@ import {
   HIST_SIZE,
   MARK,
   SeqSet,
+  clientFrame,
   histIndex,
   histSparse,
   nowMs,
+  startBounded,
 } from './lib/common.mjs';
 import { DeflateCounts, MessageInflater, negotiatedDeflate } from './lib/deflate-reader.mjs';
 import { ReconnectStorm } from './lib/reconnect-storm.mjs';
@@ -39,22 +41,6 @@ const UPGRADE = Buffer.from(
 );
 const SMALL = 256; // frames up to this size are collected whole (control messages)
 
-/** A client frame, masked with a zero key (valid, and the payload stays as is). */
-function clientFrame(text, opcode = 1) {
-  const payload = Buffer.from(text);
-  const len = payload.length;
-  let header;
-  if (len < 126) {
-    header = Buffer.alloc(6);
-    header[1] = 0x80 | len;
-  } else {
-    header = Buffer.alloc(8);
-    header[1] = 0x80 | 126;
-    header.writeUInt16BE(len, 2);
-  }
-  header[0] = 0x80 | opcode;
-  return Buffer.concat([header, payload]);
-}
 
 const PING_FRAME =
   cfg.mode === 'socketio' ? clientFrame('42["ping"]') : clientFrame('{"type":"PING"}');
@@ -441,8 +427,6 @@ let pingTimer = null;
 
 async function connectAll() {
   const started = nowMs();
-  let next = 0;
-  let finished = 0;
   for (let k = 0; k < cfg.conns; k++) {
     const index = cfg.firstIndex + k;
     // Rooms in contiguous blocks, so probes (every probeEvery-th index) spread over rooms.
@@ -452,19 +436,7 @@ async function connectAll() {
     conns.push(conn);
     if (probe) probes.push(conn);
   }
-  await new Promise((resolve) => {
-    const launch = () => {
-      while (next < conns.length && next - finished < cfg.concurrency) {
-        conns[next++].start(() => {
-          finished++;
-          if (finished === conns.length) resolve();
-          else launch();
-        });
-      }
-    };
-    if (conns.length === 0) resolve();
-    else launch();
-  });
+  await startBounded(conns, cfg.concurrency);
   return nowMs() - started;
 }
 

@@ -112,3 +112,42 @@ export function median(values) {
   const mid = Math.floor(v.length / 2);
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
+
+/** A client frame, masked with a zero key (valid, and the payload stays as is). */
+export function clientFrame(text, opcode = 1) {
+  const payload = Buffer.from(text);
+  const len = payload.length;
+  let header;
+  if (len < 126) {
+    header = Buffer.alloc(6);
+    header[1] = 0x80 | len;
+  } else {
+    header = Buffer.alloc(8);
+    header[1] = 0x80 | 126;
+    header.writeUInt16BE(len, 2);
+  }
+  header[0] = 0x80 | opcode;
+  return Buffer.concat([header, payload]);
+}
+
+/**
+ * Starts every connection with at most `concurrency` starting at once: `start(done)` on each,
+ * the next one launched as one finishes. Resolves when all have finished.
+ */
+export function startBounded(conns, concurrency) {
+  let next = 0;
+  let finished = 0;
+  return new Promise((resolve) => {
+    const launch = () => {
+      while (next < conns.length && next - finished < concurrency) {
+        conns[next++].start(() => {
+          finished++;
+          if (finished === conns.length) resolve();
+          else launch();
+        });
+      }
+    };
+    if (conns.length === 0) resolve();
+    else launch();
+  });
+}

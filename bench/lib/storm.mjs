@@ -138,22 +138,6 @@ export class SecondCounts {
   }
 }
 
-/** A client frame, masked with a zero key (valid, and the payload stays as is). */
-export function clientFrame(text, opcode = 1) {
-  const payload = Buffer.from(text);
-  const len = payload.length;
-  let header;
-  if (len < 126) {
-    header = Buffer.alloc(6);
-    header[1] = 0x80 | len;
-  } else {
-    header = Buffer.alloc(8);
-    header[1] = 0x80 | 126;
-    header.writeUInt16BE(len, 2);
-  }
-  header[0] = 0x80 | opcode;
-  return Buffer.concat([header, payload]);
-}
 
 // ---- the run (in the runner) -----------------------------------------------------------
 /** Merges [[second, sparse], …] lists into Map(second → Uint32Array). */

@@ -6,6 +6,7 @@ import { DanmakuConfig } from '../config/danmaku-config.js';
 import { FanOutService } from '../delivery/fan-out.service.js';
 import { compileDtoCheck, type DtoCheck } from '../publish/dto-check.js';
 import { PublishService } from '../publish/publish.service.js';
+import { type Envelope, envelope } from '../protocol/envelope.js';
 import { InputValidationPipe } from '../validation/input-validation.pipe.js';
 import { Connections } from './connections.service.js';
 import { CommentMessage } from './messages.js';
@@ -15,6 +16,13 @@ import { ProtocolExceptionFilter } from './protocol-exception.filter.js';
 import { COMMENT_REFUSAL, takeToken } from './rate-limit.guards.js';
 
 const COMMENT = 'COMMENT';
+
+/** What an ACK answers a COMMENT with. */
+export interface AckData {
+  cid: string | undefined;
+  id: string;
+  seq: number;
+}
 
 /**
  * COMMENT frames, the messages viewers send thousands of a second in a storm, answered
@@ -79,22 +87,31 @@ export class CommentIngest implements OnApplicationBootstrap {
     );
   }
 
+  /**
+   * A checked COMMENT's way from membership to its ACK, for both ways in (here, and
+   * DanmakuGateway.comment): membership, admission, the publish, waited for by a close.
+   */
+  async accept(client: WebSocket, message: CommentMessage): Promise<Envelope<AckData>> {
+    const member = this.connections.of(client);
+    if (!member.rooms.has(message.room)) {
+      throw new ProtocolError('NOT_JOINED', `join ${JSON.stringify(message.room)} before commenting in it`);
+    }
+    if (!this.admission.admits('ws', false)) throw OVERLOAD_REFUSAL;
+    const [published] = await member.publishing(() =>
+      this.publisher.publish(
+        message.room,
+        [{ text: message.text, color: message.color, mode: message.mode, user: member.user }],
+        'websocket',
+      ),
+    );
+    return envelope('ACK', { cid: message.cid, id: published.id, seq: published.seq });
+  }
+
   private async publish(client: WebSocket, message: CommentMessage, data: Record<string, unknown>): Promise<void> {
     try {
-      const member = this.connections.of(client);
-      if (!member.rooms.has(message.room)) {
-        throw new ProtocolError('NOT_JOINED', `join ${JSON.stringify(message.room)} before commenting in it`);
-      }
-      if (!this.admission.admits('ws', false)) throw OVERLOAD_REFUSAL;
-      const [published] = await member.publishing(() =>
-        this.publisher.publish(
-          message.room,
-          [{ text: message.text, color: message.color, mode: message.mode, user: member.user }],
-          'websocket',
-        ),
-      );
+      const ack = await this.accept(client, message);
       const connection = this.connections.find(client);
-      if (connection) this.fanOut.sendTo(connection, JSON.stringify({ type: 'ACK', data: { cid: message.cid, id: published.id, seq: published.seq } }));
+      if (connection) this.fanOut.sendTo(connection, JSON.stringify(ack));
     } catch (error) {
       this.fail(client, error, data);
     }

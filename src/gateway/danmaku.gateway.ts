@@ -8,17 +8,15 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
-import { Admission } from '../admission/admission.service.js';
 import { ReplayService } from '../batch/replay.service.js';
 import { Broker } from '../broker/broker.js';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { BAD_FRAME_EVENT, envelope, UNKNOWN_TYPE_EVENT } from '../protocol/envelope.js';
 import { Presence } from '../presence/presence.js';
-import { PublishService } from '../publish/publish.service.js';
 import { RoomService } from '../rooms/room.service.js';
 import { CommentRateGuard, MembershipRateGuard } from './rate-limit.guards.js';
 import { CommentMessage, JoinMessage, RoomMessage } from './messages.js';
-import { OVERLOAD_REFUSAL } from './overload-refusal.js';
+import { CommentIngest } from './comment-ingest.js';
 import { ProtocolError } from './protocol-error.js';
 import { ProtocolExceptionFilter } from './protocol-exception.filter.js';
 import { type UpgradeRequest, VIEWER } from './upgrade-verifier.js';
@@ -39,12 +37,11 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
     private readonly rooms: RoomService,
     private readonly broker: Broker,
     private readonly presence: Presence,
-    private readonly publisher: PublishService,
     private readonly replays: ReplayService,
     private readonly events: DanmakuEvents,
     private readonly config: DanmakuConfig,
     private readonly users: UserConnections,
-    private readonly admission: Admission,
+    private readonly ingest: CommentIngest,
   ) {}
 
   handleConnection(ws: WebSocket, request: UpgradeRequest): void {
@@ -115,20 +112,8 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
 
   @SubscribeMessage('COMMENT')
   @UseGuards(CommentRateGuard)
-  async comment(@ConnectedSocket() ws: WebSocket, @MessageBody() message: CommentMessage) {
-    const member = this.connections.of(ws);
-    if (!member.rooms.has(message.room)) {
-      throw new ProtocolError('NOT_JOINED', `join ${JSON.stringify(message.room)} before commenting in it`);
-    }
-    if (!this.admission.admits('ws', false)) throw OVERLOAD_REFUSAL;
-    const [published] = await member.publishing(() =>
-      this.publisher.publish(
-        message.room,
-        [{ text: message.text, color: message.color, mode: message.mode, user: member.user }],
-        'websocket',
-      ),
-    );
-    return envelope('ACK', { cid: message.cid, id: published.id, seq: published.seq });
+  comment(@ConnectedSocket() ws: WebSocket, @MessageBody() message: CommentMessage) {
+    return this.ingest.accept(ws, message);
   }
 
   @SubscribeMessage(BAD_FRAME_EVENT)
