@@ -24,6 +24,9 @@ import { SessionStore } from './session-store.js';
         // Viewers are known by a session cookie, which a browser sends with any page's
         // socket: only this app's own pages may open one.
         ALLOWED_ORIGINS: process.env.ALLOWED_ORIGINS ?? 'http://localhost:3000,http://127.0.0.1:3000',
+        // Overload control's threshold is the machine's business, not the app's: taken from
+        // the environment when set (0 turns it off, e.g. on cores shared with a test run).
+        ...(process.env.OVERLOAD_DELAY_MS === undefined ? {} : { OVERLOAD_DELAY_MS: process.env.OVERLOAD_DELAY_MS }),
       },
       sensitiveWords: ['傻瓜', 'darn'],
       filters: [MuteListFilter, LinkFilter],
