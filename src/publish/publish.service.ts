@@ -33,11 +33,10 @@ export class PublishService {
 
   /** @throws CommentRejectedError when a filter refuses one of the comments (none is published). */
   async publish(room: string, inputs: CommentInput[], origin: CommentOrigin = 'rest'): Promise<Published[]> {
-    // Without filters the drafts are made from the inputs directly: every comment of
-    // every path comes this way, so one object less per comment counts.
+    // Without filters the drafts are made from the inputs directly (see draft).
     const comments = this.pipeline.isEmpty ? undefined : await this.pipeline.review(candidates(room, inputs), { origin });
     const ts = Date.now();
-    const published = await this.broker.publish(room, comments ? comments.map((comment) => draft(comment, ts)) : drafts(room, inputs, ts));
+    const published = await this.broker.publish(room, comments ? comments.map((comment) => draft(comment.room, comment, ts)) : inputs.map((input) => draft(room, input, ts)));
     this.stats.commentsIn += published.length;
     if (this.events.acceptedObserved) this.announce(comments ?? candidates(room, inputs), published, origin);
     return published;
@@ -45,7 +44,7 @@ export class PublishService {
 
   async broadcast(input: CommentInput, origin: CommentOrigin = 'rest'): Promise<Published> {
     const comments = await this.review(null, [input], origin);
-    const published = await this.broker.broadcast(draft(comments[0], Date.now()));
+    const published = await this.broker.broadcast(draft(comments[0].room, comments[0], Date.now()));
     this.stats.commentsIn++;
     this.announce(comments, [published], origin);
     return published;
@@ -58,7 +57,7 @@ export class PublishService {
    */
   async pushToUser(user: string, input: CommentInput, origin: CommentOrigin = 'rest'): Promise<string> {
     const [comment] = await this.review(null, [input], origin);
-    const message = draft(comment, Date.now());
+    const message = draft(comment.room, comment, Date.now());
     await this.broker.pushToUser(user, message);
     this.stats.commentsIn++;
     return message.id;
@@ -68,7 +67,7 @@ export class PublishService {
   async pushToUserOnce(user: string, input: CommentInput, key: string | undefined): Promise<string> {
     if (key === undefined) return this.pushToUser(user, input);
     const [comment] = await this.review(null, [input], 'rest');
-    const { receipt, repeat } = await this.broker.pushToUserOnce(user, draft(comment, Date.now()), this.onceKey(key));
+    const { receipt, repeat } = await this.broker.pushToUserOnce(user, draft(comment.room, comment, Date.now()), this.onceKey(key));
     if (!repeat) this.stats.commentsIn++;
     return receipt.id;
   }
@@ -94,7 +93,7 @@ export class PublishService {
     if (kept) return kept;
     const comments = await this.review(room, inputs, 'rest');
     const ts = Date.now();
-    return this.settle(comments, await this.broker.publishOnce(room, comments.map((comment) => draft(comment, ts)), this.onceKey(key)));
+    return this.settle(comments, await this.broker.publishOnce(room, comments.map((comment) => draft(comment.room, comment, ts)), this.onceKey(key)));
   }
 
   async broadcastOnce(input: CommentInput, key: string | undefined): Promise<Receipt> {
@@ -102,7 +101,7 @@ export class PublishService {
     const kept = await this.keptReceipt(null, key);
     if (kept) return kept;
     const comments = await this.review(null, [input], 'rest');
-    return this.settle(comments, await this.broker.broadcastOnce(draft(comments[0], Date.now()), this.onceKey(key)));
+    return this.settle(comments, await this.broker.broadcastOnce(draft(comments[0].room, comments[0], Date.now()), this.onceKey(key)));
   }
 
   async pushVerbatimOnce(room: string | null, items: string[], key: string | undefined): Promise<Receipt> {
@@ -150,29 +149,14 @@ function candidates(room: string | null, inputs: CommentInput[]): CandidateComme
   return inputs.map(({ text, color, mode, user, priority }): CandidateComment => ({ room, text, color, mode, user, priority }));
 }
 
-/** The drafts of unfiltered inputs: what draft(candidate) makes of each, without the candidate. */
-function drafts(room: string, inputs: CommentInput[], ts: number): CommentDraft[] {
-  const out = new Array<CommentDraft>(inputs.length);
-  for (let i = 0; i < inputs.length; i++) {
-    const { text, color, mode, user, priority } = inputs[i];
-    out[i] = {
-      id: randomUUID(),
-      room,
-      text,
-      color: color ?? DEFAULT_COLOR,
-      mode: mode ?? DEFAULT_MODE,
-      user,
-      ts,
-      priority: priority ?? false,
-    };
-  }
-  return out;
-}
-
-function draft(comment: CandidateComment, ts: number): CommentDraft {
+/**
+ * The draft of one comment in `room`: a filter's candidate, or an unfiltered input as it
+ * came (no candidate made for it: every comment of every path comes this way).
+ */
+function draft(room: string | null, comment: CommentInput, ts: number): CommentDraft {
   return {
     id: randomUUID(),
-    room: comment.room,
+    room,
     text: comment.text,
     color: comment.color ?? DEFAULT_COLOR,
     mode: comment.mode ?? DEFAULT_MODE,
