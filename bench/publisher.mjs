@@ -6,7 +6,7 @@
 // requests in flight; a comment that cannot be sent because too many are in flight is
 // attempted and not accepted.
 import net from 'node:net';
-import { SeqSet, commentText, nowMs, sleep } from './lib/common.mjs';
+import { SeqSet, commentText, nowMs, sleep, takeResponses } from './lib/common.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 // cfg: { port, rooms, rate, durationMs, phase, tickMs, connections, maxInFlight, startAt, localAddress }
@@ -42,19 +42,10 @@ class Lane {
     );
   }
   onData(chunk) {
-    this.buf = this.buf ? Buffer.concat([this.buf, chunk]) : chunk;
-    for (;;) {
-      const end = this.buf.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const head = this.buf.toString('latin1', 0, end);
-      const m = /content-length:\s*(\d+)/i.exec(head);
-      const bodyLen = m ? Number(m[1]) : 0;
-      if (this.buf.length < end + 4 + bodyLen) return;
-      this.buf = this.buf.subarray(end + 4 + bodyLen);
-      const status = Number(head.slice(9, 12));
+    this.buf = takeResponses(this.buf, chunk, (status) => {
       stats.statuses[status] = (stats.statuses[status] ?? 0) + 1;
       const req = this.queue.shift();
-      if (!req) continue;
+      if (!req) return;
       if (status >= 200 && status < 300) {
         stats.accepted += req.seqs.length;
         const set = accepted.get(req.room);
@@ -62,11 +53,7 @@ class Lane {
       } else {
         stats.rejected += req.seqs.length;
       }
-      if (this.buf.length === 0) {
-        this.buf = null;
-        return;
-      }
-    }
+    });
   }
 }
 

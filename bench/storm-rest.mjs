@@ -4,7 +4,7 @@
 // answered (2xx accepted, 429 refused, anything else or no answer: other) and how long the
 // answer took; the accepted seqs (seqOffset, +2 each) go back for the loss count.
 import net from 'node:net';
-import { SeqSet, commentText, histIndex, nowMs, sleep } from './lib/common.mjs';
+import { SeqSet, commentText, histIndex, nowMs, sleep, takeResponses } from './lib/common.mjs';
 import { LagMeter, SecondCounts, rampDue } from './lib/storm.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
@@ -40,28 +40,14 @@ class Lane {
   }
   onData(chunk) {
     const now = nowMs();
-    this.buf = this.buf ? Buffer.concat([this.buf, chunk]) : chunk;
-    for (;;) {
-      const end = this.buf.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const head = this.buf.toString('latin1', 0, end);
-      const m = /content-length:\s*(\d+)/i.exec(head);
-      const bodyLen = m ? Number(m[1]) : 0;
-      if (this.buf.length < end + 4 + bodyLen) return;
-      this.buf = this.buf.subarray(end + 4 + bodyLen);
-      const status = Number(head.slice(9, 12));
+    this.buf = takeResponses(this.buf, chunk, (status) => {
       statuses[status] = (statuses[status] ?? 0) + 1;
       const req = this.queue.shift();
-      if (req) {
-        const kind = status >= 200 && status < 300 ? 'accepted' : status === 429 ? 'refused429' : 'other';
-        counts.answered(req.sentAt, kind, now, histIndex);
-        if (kind === 'accepted') accepted.add(req.seq);
-      }
-      if (this.buf.length === 0) {
-        this.buf = null;
-        return;
-      }
-    }
+      if (!req) return;
+      const kind = status >= 200 && status < 300 ? 'accepted' : status === 429 ? 'refused429' : 'other';
+      counts.answered(req.sentAt, kind, now, histIndex);
+      if (kind === 'accepted') accepted.add(req.seq);
+    });
   }
 }
 

@@ -151,3 +151,23 @@ export function startBounded(conns, concurrency) {
     else launch();
   });
 }
+
+/**
+ * Keep-alive HTTP/1.1 answers as they arrive: `buffered` plus `chunk` is cut into whole
+ * responses, `onStatus(status)` called for each in order; returns what is left of an
+ * unfinished one (null when nothing is).
+ */
+export function takeResponses(buffered, chunk, onStatus) {
+  let buf = buffered ? Buffer.concat([buffered, chunk]) : chunk;
+  for (;;) {
+    const end = buf.indexOf('\r\n\r\n');
+    if (end < 0) return buf;
+    const head = buf.toString('latin1', 0, end);
+    const m = /content-length:\s*(\d+)/i.exec(head);
+    const bodyLen = m ? Number(m[1]) : 0;
+    if (buf.length < end + 4 + bodyLen) return buf;
+    buf = buf.subarray(end + 4 + bodyLen);
+    onStatus(Number(head.slice(9, 12)));
+    if (buf.length === 0) return null;
+  }
+}
