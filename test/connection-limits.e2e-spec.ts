@@ -3,11 +3,12 @@ import { get } from './support/http.js';
 import { type RunningServer, startServer } from './support/server.js';
 import { Viewer } from './support/viewer.js';
 
-// COMMENT's rate limit is taken by CommentIngest by default and by CommentRateGuard with
-// DIRECT_PUBLISH=false: the same limits and closes either way.
+// The rate limits of COMMENT, JOIN and LEAVE are taken by DirectMessages by default and by
+// CommentRateGuard and MembershipRateGuard with DIRECT_PUBLISH=false: the same limits and
+// closes either way.
 describe.each([
-  ['COMMENT through CommentIngest', 'true'],
-  ['COMMENT through the Nest handler, DIRECT_PUBLISH=false', 'false'],
+  ['frames through DirectMessages', 'true'],
+  ['frames through the Nest handlers, DIRECT_PUBLISH=false', 'false'],
 ])('rate limits, heartbeat and presence (%s)', (_, direct) => {
   let server: RunningServer;
   beforeAll(async () => {

@@ -140,4 +140,19 @@ describe('direct publish route in a host app with a global guard', () => {
     // The guard also ran for the first /guard-count.
     expect((await get(host.http, '/guard-count')).body.seen).toBe(before + 2);
   });
+
+  it('leaves PING, JOIN, LEAVE and COMMENT frames to the gateway, so the guard sees each', async () => {
+    const viewer = await Viewer.connect(host.ws);
+    try {
+      const before = (await get(host.http, '/guard-count')).body.seen;
+      await viewer.request('PING', {}, 'PONG');
+      await viewer.join('guarded');
+      await viewer.request('COMMENT', { room: 'guarded', text: 'through the guard', cid: 'g1' }, 'ACK');
+      await viewer.request('LEAVE', { room: 'guarded' }, 'LEFT');
+      // Four frames, and the /guard-count that reads the total.
+      expect((await get(host.http, '/guard-count')).body.seen).toBe(before + 5);
+    } finally {
+      viewer.close();
+    }
+  });
 });

@@ -3,12 +3,12 @@ import { type RunningServer, startServer } from './support/server.js';
 import { Viewer } from './support/viewer.js';
 import { rawSocketOf } from '../src/sockets/socket-internals.js';
 
-// Every row of PROTOCOL.md's rules table that a single connection can show, with COMMENT
-// answered by CommentIngest (the default) and by the gateway's Nest handler
-// (DIRECT_PUBLISH=false): the same answers either way.
+// Every row of PROTOCOL.md's rules table that a single connection can show, with PING,
+// JOIN, LEAVE and COMMENT answered by DirectMessages (the default) and by the gateway's Nest
+// handlers (DIRECT_PUBLISH=false): the same answers either way.
 describe.each([
-  ['COMMENT through CommentIngest', 'true'],
-  ['COMMENT through the Nest handler, DIRECT_PUBLISH=false', 'false'],
+  ['frames through DirectMessages', 'true'],
+  ['frames through the Nest handlers, DIRECT_PUBLISH=false', 'false'],
 ])('gateway rules (%s)', (_, direct) => {
   let server: RunningServer;
   const open: Viewer[] = [];

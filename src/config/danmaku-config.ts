@@ -229,8 +229,9 @@ export class DanmakuConfig {
 
   /**
    * Answer POST /rooms/:room/comments(/batch) on the HTTP server itself, without express
-   * and the Nest router (see publish/direct-publish.route.ts), and COMMENT frames without
-   * Nest's per-message guard and pipe (gateway/comment-ingest.ts); false: through Nest only.
+   * and the Nest router (see publish/direct-publish.route.ts), and PING, JOIN, LEAVE and
+   * COMMENT frames without Nest's per-message guard and pipe (gateway/direct-messages.ts);
+   * false: through Nest only.
    */
   @toBoolean() @IsBoolean()
   DIRECT_PUBLISH = true;

@@ -9,8 +9,15 @@ import { DANMAKU_ROUTE_PREFIX } from '../core/danmaku-tokens.js';
 import { applyPerMessageDeflate, PER_MESSAGE_DEFLATE } from '../sockets/socket-internals.js';
 import { type ParsedMessage, parseEnvelope } from './envelope-parser.js';
 import { UpgradeVerifier } from './upgrade-verifier.js';
-import { CommentIngest } from './comment-ingest.js';
+import { DirectMessages } from './direct-messages.js';
 import { Connections } from './connections.service.js';
+
+interface Dispatch {
+  connections: Connections;
+  fanOut: FanOutService;
+  /** Undefined while DirectMessages is off: every frame goes to the gateway. */
+  direct: DirectMessages | undefined;
+}
 
 /**
  * Nest's ws adapter with the protocol's envelope parser and the options that come from
@@ -21,10 +28,11 @@ import { Connections } from './connections.service.js';
  * class's per-connection RxJS chain (fromEvent, share, takeUntil, mergeMap): with tens of
  * thousands of mostly idle viewers that chain was most of a connection's memory
  * (BENCHMARKS.md). Handlers still run through Nest's guards, pipes and filters, except
- * that COMMENT frames go to CommentIngest while it is enabled.
+ * that PING, JOIN, LEAVE and COMMENT frames go to DirectMessages while it is enabled.
  */
 export class DanmakuWsAdapter extends WsAdapter {
   private readonly dispatchLogger = new Logger('DanmakuWsAdapter');
+  private services: Dispatch | undefined;
 
   constructor(private readonly app: INestApplicationContext) {
     super(app, { messageParser: parseEnvelope });
@@ -66,28 +74,42 @@ export class DanmakuWsAdapter extends WsAdapter {
     handlers: MessageMappingProperties[],
     transform: (data: unknown) => Observable<unknown>,
   ): void {
-    const connections = this.app.get(Connections);
-    const fanOut = this.app.get(FanOutService);
+    const { direct } = this.dispatch();
+    client.on('message', (data: RawData, isBinary: boolean) => {
+      // The parser tells text (a string) from binary (a Buffer) the way ws's events do.
+      const message = this.messageParser(isBinary ? data : data.toString()) as ParsedMessage;
+      if (direct?.take(client, message)) return;
+      this.handle(client, handlers, transform, message);
+    });
+  }
+
+  /** The services every connection's dispatch uses, looked up once (a join storm opens thousands a second). */
+  private dispatch(): Dispatch {
+    if (this.services) return this.services;
+    const direct = this.app.get(DirectMessages);
+    return (this.services = {
+      connections: this.app.get(Connections),
+      fanOut: this.app.get(FanOutService),
+      direct: direct.enabled ? direct : undefined,
+    });
+  }
+
+  /** Runs the gateway's handler for the message through Nest's guards, pipes and filters, and answers. */
+  private handle(client: WebSocket, handlers: MessageMappingProperties[], transform: (data: unknown) => Observable<unknown>, message: ParsedMessage): void {
+    const handler = handlers.find((candidate) => candidate.message === message.event);
+    if (!handler) return;
+    const failed = (error: unknown) => this.dispatchLogger.error(error);
+    let result: unknown;
+    try {
+      result = handler.callback(message.data, message.event);
+    } catch (error) {
+      return failed(error);
+    }
+    const { connections, fanOut } = this.dispatch();
     const reply = (response: unknown) => {
       const connection = connections.find(client);
       if (response !== undefined && response !== null && connection) fanOut.sendTo(connection, JSON.stringify(response));
     };
-    const failed = (error: unknown) => this.dispatchLogger.error(error);
-    const ingest = this.app.get(CommentIngest);
-    const comments = ingest.enabled ? ingest : undefined;
-    client.on('message', (data: RawData, isBinary: boolean) => {
-      // The parser tells text (a string) from binary (a Buffer) the way ws's events do.
-      const message = this.messageParser(isBinary ? data : data.toString()) as ParsedMessage;
-      if (comments && message.event === 'COMMENT') return comments.take(client, message.data);
-      const handler = handlers.find((candidate) => candidate.message === message.event);
-      if (!handler) return;
-      let result: unknown;
-      try {
-        result = handler.callback(message.data, message.event);
-      } catch (error) {
-        return failed(error);
-      }
-      transform(result).subscribe({ next: reply, error: failed });
-    });
+    transform(result).subscribe({ next: reply, error: failed });
   }
 }

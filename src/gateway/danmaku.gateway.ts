@@ -8,15 +8,12 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
-import { ReplayService } from '../batch/replay.service.js';
-import { Broker } from '../broker/broker.js';
-import { DanmakuConfig } from '../config/danmaku-config.js';
 import { BAD_FRAME_EVENT, envelope, UNKNOWN_TYPE_EVENT } from '../protocol/envelope.js';
-import { Presence } from '../presence/presence.js';
 import { RoomService } from '../rooms/room.service.js';
 import { CommentRateGuard, MembershipRateGuard } from './rate-limit.guards.js';
 import { CommentMessage, JoinMessage, RoomMessage } from './messages.js';
 import { CommentIngest } from './comment-ingest.js';
+import { Membership } from './membership.js';
 import { ProtocolError } from './protocol-error.js';
 import { ProtocolExceptionFilter } from './protocol-exception.filter.js';
 import { type UpgradeRequest, VIEWER } from './upgrade-verifier.js';
@@ -35,12 +32,9 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
   constructor(
     private readonly connections: Connections,
     private readonly rooms: RoomService,
-    private readonly broker: Broker,
-    private readonly presence: Presence,
-    private readonly replays: ReplayService,
     private readonly events: DanmakuEvents,
-    private readonly config: DanmakuConfig,
     private readonly users: UserConnections,
+    private readonly membership: Membership,
     private readonly ingest: CommentIngest,
   ) {}
 
@@ -69,45 +63,14 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
 
   @SubscribeMessage('JOIN')
   @UseGuards(MembershipRateGuard)
-  async join(@ConnectedSocket() ws: WebSocket, @MessageBody() message: JoinMessage) {
-    const member = this.connections.of(ws);
-    const { room, since, epoch: knownEpoch } = message;
-    if (!member.rooms.has(room) && member.rooms.size >= this.config.MAX_ROOMS_PER_CONN) {
-      throw new ProtocolError('ROOM_LIMIT', `at most ${this.config.MAX_ROOMS_PER_CONN} rooms per connection`);
-    }
-    // Joined before the history is read, so nothing published in between is missed.
-    const joined = this.rooms.join(member, room);
-    const liveFrom = joined && since !== undefined ? this.replays.liveFrom(room) : undefined;
-    if (joined) this.events.emitJoined({ connectionId: member.id, user: member.user, room });
-    let seq: number;
-    let epoch: string | undefined;
-    let gap = false;
-    try {
-      // A member already in the room has been receiving it live: nothing to replay.
-      if (since === undefined || !joined) {
-        ({ seq, epoch } = await this.broker.head(room));
-      } else {
-        const replay = await this.broker.replay(room, since, knownEpoch);
-        const complete = this.replays.sendTo(member, room, replay, liveFrom);
-        seq = replay.lastSeq;
-        epoch = replay.epoch;
-        gap = replay.gap || !complete;
-      }
-    } catch (error) {
-      // Refused (broker down): the member must not stay in a room it was told it did not join.
-      if (joined && this.rooms.leave(member, room)) this.events.emitLeft({ connectionId: member.id, user: member.user, room });
-      throw error;
-    }
-    const online = await this.presence.online(room);
-    return envelope('JOINED', { room, seq, ...(epoch === undefined ? {} : { epoch }), online, ...(gap ? { gap: true } : {}) });
+  join(@ConnectedSocket() ws: WebSocket, @MessageBody() message: JoinMessage) {
+    return this.membership.join(ws, message);
   }
 
   @SubscribeMessage('LEAVE')
   @UseGuards(MembershipRateGuard)
-  leave(@ConnectedSocket() ws: WebSocket, @MessageBody() { room }: RoomMessage) {
-    const member = this.connections.of(ws);
-    if (this.rooms.leave(member, room)) this.events.emitLeft({ connectionId: member.id, user: member.user, room });
-    return envelope('LEFT', { room });
+  leave(@ConnectedSocket() ws: WebSocket, @MessageBody() message: RoomMessage) {
+    return this.membership.leave(ws, message);
   }
 
   @SubscribeMessage('COMMENT')

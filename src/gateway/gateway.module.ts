@@ -11,11 +11,13 @@ import { RoomsModule } from '../rooms/rooms.module.js';
 import { StatsModule } from '../stats/stats.module.js';
 import { UserPushModule } from '../user-push/user-push.module.js';
 import { CommentIngest } from './comment-ingest.js';
+import { DirectMessages } from './direct-messages.js';
 import { ProtocolExceptionFilter } from './protocol-exception.filter.js';
 import { CommentRateGuard, MembershipRateGuard } from './rate-limit.guards.js';
 import { DanmakuGateway } from './danmaku.gateway.js';
 import { HeartbeatService } from './heartbeat.service.js';
 import { JwtViewerAuthenticator } from './jwt-viewer-authenticator.js';
+import { Membership } from './membership.js';
 import { OnlineAnnouncer } from './online-announcer.service.js';
 import { ShutdownService } from './shutdown.service.js';
 import { UpgradeVerifier } from './upgrade-verifier.js';
@@ -27,6 +29,8 @@ import { Connections } from './connections.service.js';
   providers: [
     DanmakuGateway,
     CommentIngest,
+    DirectMessages,
+    Membership,
     ProtocolExceptionFilter,
     Connections,
     CommentRateGuard,

@@ -48,13 +48,15 @@ export class CommentRateGuard extends RateGuard {
   }
 }
 
+export const MEMBERSHIP_REFUSAL = 'too many JOIN and LEAVE; slow down';
+
 /**
  * JOIN and LEAVE: each can cost a history read, a replay, and in Redis mode a SUBSCRIBE
  * and a presence script on the Redis every process shares.
  */
 @Injectable()
 export class MembershipRateGuard extends RateGuard {
-  protected readonly refusal = 'too many JOIN and LEAVE; slow down';
+  protected readonly refusal = MEMBERSHIP_REFUSAL;
   protected bucketOf(connection: Connection): TokenBucket {
     return connection.limits.membership;
   }
