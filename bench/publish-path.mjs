@@ -1,6 +1,7 @@
 // Server CPU per accepted comment on each way a comment comes in, REST single POST
-// /rooms/:room/comments, REST batch of 100 (.../comments/batch) and WS COMMENT frames:
-// `npm run bench:publish-path -- [--runs 3] [--paths single,batch,ws] [--scale 1]
+// /rooms/:room/comments, REST batch of 100 (.../comments/batch) and WS COMMENT frames, and
+// (path `join`, not run by default) per viewer that connects and JOINs, a join storm's unit:
+// `npm run bench:publish-path -- [--runs 3] [--paths single,batch,ws,join] [--scale 1]
 // [--connections 4] [--variants direct,express,fastify | --baseline REF]
 // [--callgrind-scale 0.125] [--no-callgrind] [--no-build] [--cpu-prof DIR]`.
 //
@@ -153,6 +154,7 @@ async function drive(lanes, count) {
  * exactly one member: the ingest is measured with a fan-out of one.
  */
 async function openLane(cfg, room) {
+  if (cfg.path === 'join') return new JoinLane(cfg.port, room);
   if (cfg.path === 'ws') {
     const socket = await openViewer(cfg.port, room);
     return new CommentLane(socket, room);
@@ -262,12 +264,37 @@ class CommentLane {
   }
 }
 
+/**
+ * A join storm's unit, one at a time per lane: a new WebSocket, its upgrade, a JOIN of the
+ * lane's room and the JOINED. The sockets stay open (as the joined viewers of a storm do)
+ * until the load process ends.
+ */
+class JoinLane {
+  constructor(port, room) {
+    this.port = port;
+    this.room = room;
+    this.sockets = [];
+  }
+
+  async send() {
+    const socket = await openViewer(this.port, this.room);
+    this.sockets.push(socket);
+    return { status: 'JOINED', accepted: 1 };
+  }
+
+  close() {
+    for (const socket of this.sockets) socket.terminate();
+  }
+}
+
 // ---- the runner ------------------------------------------------------------------------
 /** What one measured unit is on each path, and its defaults (units measured, warm-up units). */
 const PATHS = {
   single: { label: 'REST single', unit: 'POSTs', units: 8000, warmup: 3000 },
   batch: { label: `REST batch (${BATCH_ITEMS})`, unit: 'batch POSTs', units: 800, warmup: 300 },
   ws: { label: 'WS COMMENT', unit: 'COMMENT frames', units: 8000, warmup: 3000 },
+  // Not a comment: a viewer's connect, upgrade and JOIN, the unit of a join storm.
+  join: { label: 'WS connect + JOIN (per viewer)', unit: 'connections joined', units: 4000, warmup: 1000 },
 };
 
 async function runner() {
@@ -277,7 +304,7 @@ async function runner() {
   const callgrindScale = flag('no-callgrind') ? 0 : Number(opt('callgrind-scale', 0.125));
   const baseline = opt('baseline', undefined);
   const paths = opt('paths', 'single,batch,ws').split(',');
-  for (const name of paths) if (!PATHS[name]) throw new Error(`unknown path ${name} (single, batch, ws)`);
+  for (const name of paths) if (!PATHS[name]) throw new Error(`unknown path ${name} (single, batch, ws, join)`);
   const names = opt('variants', baseline ? 'direct,baseline' : 'direct,express,fastify').split(',');
   if (!flag('no-build')) ensureBuilt(ROOT, BUILD, log);
   if (names.includes('baseline')) {
@@ -459,7 +486,7 @@ function cpuTicks(pid) {
 function report(names, paths, samples, instructions) {
   const base = names[0];
   const ratio = (value, ofBase) => (ofBase ? `${(value / ofBase).toFixed(2)}×` : '–');
-  const header = ['path', 'variant', 'CPU µs/comment (median)', `vs ${base}`, 'user µs/comment', `vs ${base}`, 'runs (total µs)', 'comments/s', 'instructions/comment', `vs ${base}`];
+  const header = ['path', 'variant', 'CPU µs per comment or viewer (median)', `vs ${base}`, 'user µs', `vs ${base}`, 'runs (total µs)', 'comments/s', 'instructions/comment', `vs ${base}`];
   console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
   for (const p of paths) {
     const med = (name, key) => median(samples[`${name} ${p}`].map((s) => s[key]));

@@ -88,11 +88,11 @@ export class DirectMessages implements OnApplicationBootstrap {
       return true;
     }
     if (route.body === undefined) {
-      this.run(client, route, undefined, event, data);
+      void this.run(client, route, undefined, event, data);
       return true;
     }
     const message = route.body.check(data);
-    if (message) this.run(client, route, message, event, data);
+    if (message) void this.run(client, route, message, event, data);
     else this.pipe.transform(data, { type: 'body', metatype: route.body.dto }).then(
       (piped: object) => this.run(client, route, piped, event, data),
       (error: unknown) => this.fail(client, error, event, data),
@@ -111,20 +111,11 @@ export class DirectMessages implements OnApplicationBootstrap {
     this.routes.set(event, { limit, body: { dto, check }, answer });
   }
 
-  private run(client: WebSocket, route: Route, message: object | undefined, event: string, data: Record<string, unknown>): void {
-    let answer: Envelope | Promise<Envelope>;
+  private async run(client: WebSocket, route: Route, message: object | undefined, event: string, data: Record<string, unknown>): Promise<void> {
     try {
-      answer = route.answer(client, message);
+      this.reply(client, await route.answer(client, message));
     } catch (error) {
-      return this.fail(client, error, event, data);
-    }
-    if (answer instanceof Promise) {
-      answer.then(
-        (settled) => this.reply(client, settled),
-        (error: unknown) => this.fail(client, error, event, data),
-      );
-    } else {
-      this.reply(client, answer);
+      this.fail(client, error, event, data);
     }
   }
 
