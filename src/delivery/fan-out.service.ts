@@ -37,8 +37,8 @@ interface Job {
  * Writes one pre-built message to every member of a room: its plain frame, or the
  * compressed frame of the member's deflate window, each made once for all members. Jobs
  * run in order, shard by shard; a big room yields to the event loop between shards once a
- * slice's worth of sockets has been written or its time is up, so one huge batch never holds the loop for
- * its whole length. Writing starts on the next turn of the loop, never inside the caller:
+ * slice's worth of sockets has been written or its time is up, so one huge batch never
+ * holds the loop for its whole length. Writing starts on the next turn of the loop, never inside the caller:
  * one batch tick hands over many rooms' frames at once, and all their writes must come
  * under the one budget that yields to the loop.
  */

@@ -73,8 +73,8 @@ interface HandledSocket {
 /**
  * The socket's file descriptor when bytes written to it with send(2) are exactly what
  * socket.write would send: plain TCP (TLS bytes must pass through the TLS layer), still
- * open. -1 otherwise (also for no socket at all). A number kept from here is valid only while hasHandle(socket): a
- * closed fd's number is soon another connection's.
+ * open. -1 otherwise (also for no socket at all). A number kept from here is valid only
+ * while hasHandle(socket): a closed fd's number is soon another connection's.
  */
 export function plainFdOf(socket: Socket | undefined): number {
   const raw = socket as unknown as HandledSocket | undefined;
