@@ -118,4 +118,25 @@ describe.each(['true', 'false'])('FanOutService with NATIVE_WRITES=%s, members o
     const expected = `{"type":"PUSH","data":{"room":"r","items":[${batch(4).join(',')}]}}`;
     for (const messages of received.values()) expect(messages[1]).toBe(expected);
   });
+
+  it('stops a slice in the middle of a shard when its time is up, and goes on from that member on the next turn', async () => {
+    // Every member of this room is in one shard (ids 0 to 39 share a run): only a stop
+    // inside the shard splits its walk. A clock that moves 10 ms per look ends every slice
+    // at its first look (after 32 members), so each frame takes two walks.
+    let clock = performance.now();
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => (clock += 10));
+    const walks = vi.spyOn(fanOut as unknown as { writeAll: () => boolean }, 'writeAll');
+    const seen = [...received.values()].map((messages) => messages.length);
+    try {
+      for (const n of [5, 6, 7]) fanOut.deliver('r', encoder.encode('r', batch(n)));
+      await fanOut.whenDrained();
+    } finally {
+      now.mockRestore();
+    }
+    expect(walks.mock.results.map((result) => result.value)).toEqual([false, true, false, true, false, true]);
+    walks.mockRestore();
+    await everyClientHas(seen[0] + 3);
+    const pushOf = (n: number) => `{"type":"PUSH","data":{"room":"r","items":[${batch(n).join(',')}]}}`;
+    for (const [i, messages] of [...received.values()].entries()) expect(messages.slice(seen[i])).toEqual([pushOf(5), pushOf(6), pushOf(7)]);
+  });
 });

@@ -10,14 +10,15 @@ import { FrameDeflater } from './frame-deflater.js';
 import { loadNativeWriter, NativeBatches } from './native-batch.js';
 import type { OutboundFrames } from './outbound-frames.js';
 
-/** Members written to before the loop yields, so PINGs, JOINs and REST calls get a turn. */
-const WRITES_PER_SLICE = 4096;
 /**
- * The longest a slice runs before the loop yields, whatever its count: big frames cost
- * more per write (a storm's 100-item frames about three times a 40-item one's), and a
- * refusal, a /healthz or a PONG waits behind the whole slice.
+ * The longest a slice of writes runs before the loop yields, so PINGs, JOINs, refusals
+ * and /healthz get a turn during a big push. It is checked inside a shard, not only
+ * between shards: a storm's 100-item frames cost tens of microseconds per member, and a
+ * 625-member shard ran for 10 to 100 ms past it.
  */
 const SLICE_MS = 8;
+/** Members written (their native batch sent) between two looks at the clock. */
+const WRITES_PER_CLOCK_CHECK = 32;
 
 interface Job {
   /** null: every connection. */
@@ -25,9 +26,11 @@ interface Job {
   frames: OutboundFrames;
   /** Next shard to walk. */
   shard: number;
+  /** Where the walk of the shard in progress stopped when its slice ran out. */
+  rest: IterableIterator<Connection> | undefined;
   /** A batch's: performance.now() when its first item was taken in; undefined for other messages. */
   since: number | undefined;
-  /** performance.now() at its first write (set when shard 0 is walked). */
+  /** performance.now() at its first write; 0 until then. */
   started: number;
   /** performance.now() when it was handed over. */
   queuedAt: number;
@@ -36,9 +39,9 @@ interface Job {
 /**
  * Writes one pre-built message to every member of a room: its plain frame, or the
  * compressed frame of the member's deflate window, each made once for all members. Jobs
- * run in order, shard by shard; a big room yields to the event loop between shards once a
- * slice's worth of sockets has been written or its time is up, so one huge batch never
- * holds the loop for its whole length. Writing starts on the next turn of the loop, never inside the caller:
+ * run in order, shard by shard; once a slice's time is up the walk yields to the event
+ * loop, in the middle of a shard if need be, so one huge batch never holds the loop for
+ * its whole length. Writing starts on the next turn of the loop, never inside the caller:
  * one batch tick hands over many rooms' frames at once, and all their writes must come
  * under the one budget that yields to the loop.
  */
@@ -74,7 +77,7 @@ export class FanOutService {
 
   /** @param since a batch's start, for the publish→write and fan-out histograms (once per batch). */
   deliver(room: string | null, frames: OutboundFrames, since?: number): void {
-    this.queue.push({ room, frames, shard: 0, since, started: 0, queuedAt: performance.now() });
+    this.queue.push({ room, frames, shard: 0, rest: undefined, since, started: 0, queuedAt: performance.now() });
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.run());
@@ -91,7 +94,7 @@ export class FanOutService {
    */
   oldestWaitMs(now: number): number {
     const queue = this.queue;
-    const next = queue.length === 0 ? undefined : queue[0].shard === 0 ? queue[0] : queue[1];
+    const next = queue.length === 0 ? undefined : queue[0].started === 0 ? queue[0] : queue[1];
     return next === undefined ? 0 : now - next.queuedAt;
   }
 
@@ -144,27 +147,44 @@ export class FanOutService {
    * The hot loop: writeTo for every member of one shard, with the per-frame work (the
    * bound, the counters) hoisted out of it, and the writes themselves made in one native
    * call where the addon is loaded.
+   * @param members a Set, or a shard's iterator to go on with (a Set iterator has no
+   *   `return`, so leaving the loop early keeps its place)
+   * @param deadline performance.now() at which to stop, between two members
+   * @returns whether every member was written (false: stopped at the deadline)
    */
-  private writeAll(members: ReadonlySet<Connection>, frames: OutboundFrames, now: number): void {
+  private writeAll(members: Iterable<Connection>, frames: OutboundFrames, now: number, deadline = Infinity): boolean {
     const limit = this.config.SLOW_CONSUMER_BYTES;
     const batches = this.nativeBatches;
     const plain = frames.plain;
     let written = 0;
     let bytes = 0;
+    let finished = true;
+    let untilClockCheck = WRITES_PER_CLOCK_CHECK;
     for (const member of members) {
-      if (!this.mayWrite(member, limit, now)) continue;
-      const window = member.deflateWindow;
-      const frame = window === 0 ? plain : frames.forWindow(window, this.deflater);
-      // Members of every window share the plain frame of a message sent uncompressed (ONLINE).
-      const variant = frame === plain ? 0 : window;
-      if (batches === null || !batches.add(variant, member.socket, frame, member.fd)) member.socket.write(frame);
-      written++;
-      bytes += frame.length;
+      if (this.mayWrite(member, limit, now)) {
+        const window = member.deflateWindow;
+        const frame = window === 0 ? plain : frames.forWindow(window, this.deflater);
+        // Members of every window share the plain frame of a message sent uncompressed (ONLINE).
+        const variant = frame === plain ? 0 : window;
+        if (batches === null || !batches.add(variant, member.socket, frame, member.fd)) member.socket.write(frame);
+        written++;
+        bytes += frame.length;
+      }
+      if (--untilClockCheck === 0) {
+        untilClockCheck = WRITES_PER_CLOCK_CHECK;
+        // The native batch writes what it gathered only when sent: sent first, its time counts.
+        batches?.send();
+        if (performance.now() >= deadline) {
+          finished = false;
+          break;
+        }
+      }
     }
     batches?.send();
     this.stats.framesOut += written;
     this.stats.bytesOut += bytes;
     this.stats.plainBytesOut += written * plain.length;
+    return finished;
   }
 
   /** Whether a frame may go to the member now; one over `limit` unsent bytes is skipped and checked. */
@@ -193,22 +213,27 @@ export class FanOutService {
   private run(): void {
     this.scheduled = false;
     const now = Date.now();
-    const sliceStart = performance.now();
-    let budget = WRITES_PER_SLICE;
+    const deadline = performance.now() + SLICE_MS;
     while (this.queue.length > 0) {
       const job = this.queue[0];
-      if (job.shard === 0 && job.since !== undefined) job.started = performance.now();
+      if (job.started === 0) job.started = performance.now();
       while (job.shard < this.rooms.shardCount) {
-        const members =
-          job.room === null
-            ? this.rooms.connectionsInShard(job.shard)
-            : this.rooms.membersInShard(job.room, job.shard);
-        job.shard++;
-        if (members === undefined) continue;
-        this.writeAll(members, job.frames, now);
-        budget -= members.size;
-        const sliceOver = budget <= 0 || performance.now() - sliceStart >= SLICE_MS;
-        if (sliceOver && (job.shard < this.rooms.shardCount || this.queue.length > 1)) {
+        if (job.rest === undefined) {
+          const members =
+            job.room === null ? this.rooms.connectionsInShard(job.shard) : this.rooms.membersInShard(job.room, job.shard);
+          if (members === undefined) {
+            job.shard++;
+            continue;
+          }
+          job.rest = members.values();
+        }
+        const walked = this.writeAll(job.rest, job.frames, now, deadline);
+        if (walked) {
+          job.rest = undefined;
+          job.shard++;
+        }
+        const more = job.shard < this.rooms.shardCount || this.queue.length > 1;
+        if (more && (!walked || performance.now() >= deadline)) {
           this.scheduled = true;
           setImmediate(() => this.run());
           return;
