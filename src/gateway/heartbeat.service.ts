@@ -4,17 +4,28 @@ import { FanOutService } from '../delivery/fan-out.service.js';
 import { PING_FRAME } from '../sockets/socket-internals.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { RoomService } from '../rooms/room.service.js';
+import type { Connection } from '../connections/connection.js';
+
+/** The longest one piece of a sweep runs before the loop gets a turn (as the fan-out's slices). */
+const SWEEP_SLICE_MS = 4;
+/** Connections handled between two looks at the clock. */
+const CONNECTIONS_PER_CLOCK_CHECK = 32;
 
 /**
  * One timer for all connections: every third of HEARTBEAT_TIMEOUT_MS each connection is
  * pinged (browsers answer by themselves), the silent ones are closed with 1000, and slow
  * consumers that no batch has come by to check are closed. The sweep walks one shard per
- * tick, so 20,000 pings are spread over the period instead of holding the loop at once.
+ * tick, so 20,000 pings are spread over the period instead of holding the loop at once,
+ * and a shard whose pings take longer than a slice (a storm makes each write dearer) is
+ * finished over several turns of the loop.
  */
 @Injectable()
 export class HeartbeatService implements OnModuleInit, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private nextShard = 0;
+  /** The shard being swept, from where its last slice stopped; undefined between sweeps. */
+  private rest: IterableIterator<Connection> | undefined;
+  private resume: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly rooms: RoomService,
@@ -29,20 +40,42 @@ export class HeartbeatService implements OnModuleInit, OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     clearInterval(this.timer);
+    clearImmediate(this.resume);
   }
 
-  private sweepNextShard(now = Date.now()): void {
+  private sweepNextShard(): void {
+    // The last shard is still being finished: this tick's goes with the next.
+    if (this.rest !== undefined) return;
+    this.rest = this.rooms.connectionsInShard(this.nextShard).values();
+    this.nextShard = (this.nextShard + 1) % this.rooms.shardCount;
+    this.sweepSlice();
+  }
+
+  private sweepSlice(): void {
+    const now = Date.now();
+    const deadline = performance.now() + SWEEP_SLICE_MS;
     const timeout = this.config.HEARTBEAT_TIMEOUT_MS;
-    for (const member of this.rooms.connectionsInShard(this.nextShard)) {
-      if (!member.isOpen) continue;
-      if (now - member.lastSeen >= timeout) {
-        member.ws.close(CloseCode.NORMAL, 'heartbeat timeout');
-      } else if (member.socket.writableLength > this.config.SLOW_CONSUMER_BYTES) {
-        this.fanOut.checkSlow(member, now);
-      } else {
-        member.socket.write(PING_FRAME);
+    let untilClockCheck = CONNECTIONS_PER_CLOCK_CHECK;
+    // A Set iterator has no `return`: leaving the loop keeps its place for the next slice.
+    for (const member of this.rest!) {
+      if (member.isOpen) {
+        if (now - member.lastSeen >= timeout) {
+          member.ws.close(CloseCode.NORMAL, 'heartbeat timeout');
+        } else if (member.socket.writableLength > this.config.SLOW_CONSUMER_BYTES) {
+          this.fanOut.checkSlow(member, now);
+        } else {
+          member.socket.write(PING_FRAME);
+        }
+      }
+      if (--untilClockCheck === 0) {
+        untilClockCheck = CONNECTIONS_PER_CLOCK_CHECK;
+        if (performance.now() >= deadline) {
+          this.resume = setImmediate(() => this.sweepSlice());
+          return;
+        }
       }
     }
-    this.nextShard = (this.nextShard + 1) % this.rooms.shardCount;
+    this.rest = undefined;
+    this.resume = undefined;
   }
 }
