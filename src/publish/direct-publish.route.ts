@@ -155,8 +155,7 @@ export class DirectPublishRoute implements OnApplicationBootstrap {
     // Only once the body is read: whether the publish is priority is in it.
     const admission = this.admission;
     if (admission.refusing && !admission.admits('rest', comments.every(priorityComment))) {
-      response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-      return answerError(response, new OverloadedException());
+      return answerOverloaded(response);
     }
     try {
       const key = idempotencyKeyOf(request.headers[IDEMPOTENCY_KEY_HEADER]);
@@ -207,6 +206,22 @@ function answer(response: ServerResponse, status: number, body: unknown): void {
     'Content-Length': Buffer.byteLength(json),
   });
   response.end(json);
+}
+
+/**
+ * The 429 a storm answers tens of thousands of times a second: OverloadedException's
+ * body, serialized once, and no exception (with its stack trace) made per refusal.
+ */
+const OVERLOADED_BODY = JSON.stringify(new OverloadedException().getResponse());
+const OVERLOADED_HEADERS = {
+  'Content-Type': 'application/json; charset=utf-8',
+  'Content-Length': Buffer.byteLength(OVERLOADED_BODY),
+  'Retry-After': String(RETRY_AFTER_SECONDS),
+};
+
+function answerOverloaded(response: ServerResponse): void {
+  response.writeHead(429, OVERLOADED_HEADERS);
+  response.end(OVERLOADED_BODY);
 }
 
 /** The body Nest's exception handler gives an HttpException. */
