@@ -229,7 +229,7 @@ export async function stormPhase({ system, server, gens, port, room, window, run
     // The server's own estimate of the wait (what admission decides on), not awaited here.
     if (second >= 0) {
       const at = second;
-      h.httpGet(port, '/stats', 900).then((res) => res?.body && serverWait.set(at, { delayMs: res.body.overloadDelayMs ?? null, level: res.body.overloadLevel ?? null }));
+      h.httpGet(port, '/stats', 900).then((res) => res?.body && serverWait.set(at, { delayMs: res.body.overloadDelayMs ?? null, level: res.body.overloadLevel ?? null, heapMB: res.body.heapUsedBytes ? res.body.heapUsedBytes / 1048576 : null }));
     }
     const t = nowMs();
     const now = { t, rss: serverPids.reduce((n, pid) => n + (procSample(pid)?.rss ?? 0), 0), cpu: cpuOf(serverPids, 'cpu'), user: cpuOf(serverPids, 'user'), load: cpuOf(loadPids, 'cpu') };
@@ -307,6 +307,7 @@ function stormResult({ o, totalMs, ramp, pubRest, pubWs, polled, reports, quietR
       loadCpuPct: samples.get(s)?.loadCpuPct ?? null,
       serverDelayMs: serverWait.get(s)?.delayMs ?? null,
       overloadLevel: serverWait.get(s)?.level ?? null,
+      heapMB: serverWait.get(s)?.heapMB ?? null,
       viewerLagP99: p99Of(viewerLag, s),
       senderLagP99: p99Of(senderLag, s),
     });
@@ -368,7 +369,7 @@ function stormResult({ o, totalMs, ramp, pubRest, pubWs, polled, reports, quietR
     healthz: { ok: over('healthP99', 100).length + silent('healthN').length === 0 && polled.failed === 0, p99: wholeStats(healthRtt).p99, worst: worst('healthP99'), secondsOver: over('healthP99', 100), secondsSilent: silent('healthN'), failed: polled.failed },
     ping: { ok: over('pingP99', 100).length + silent('pingN').length === 0, p99: wholeStats(ping).p99, worst: worst('pingP99'), secondsOver: over('pingP99', 100), secondsSilent: silent('pingN') },
     loss: { ok: expected > 0 && unaccountedLost === 0, unaccountedLost, lost, expected },
-    rss: { ok: rssFirst !== null && rssLast - rssFirst <= rssAllowedMB, firstThirdMB: rssFirst, lastThirdMB: rssLast, allowedMB: rssAllowedMB, peakMB: Math.max(...rssList), afterDrainMB: rssAfterDrainMB },
+    rss: { ok: rssFirst !== null && rssLast - rssFirst <= rssAllowedMB, firstThirdMB: rssFirst, lastThirdMB: rssLast, allowedMB: rssAllowedMB, peakMB: Math.max(...rssList), afterDrainMB: rssAfterDrainMB, heapAfterDrainMB: statsAfter.heapUsedBytes ? statsAfter.heapUsedBytes / 1048576 : null },
   };
   return {
     viewers: o.viewers,
@@ -424,14 +425,14 @@ const yes = (v) => (v.ok ? 'holds' : '**does not hold**');
 /** Per-second rows, medians over a system's runs second by second. */
 export function stormSecondsTable(list) {
   const out = [
-    '| s | target /s | offered | accepted | refused 429 | refused RATE_LIMITED | other | refusal p99 ms | send→accept p99 ms | accepted→received p99 ms | … on load-generator probes | /healthz p99 ms | PING p99 ms | … on load-generator probes | RSS MB | server CPU % (user) | server wait estimate ms (level) | load-core CPU % | lag p99 ms: quiet probes / load generators / senders |',
+    '| s | target /s | offered | accepted | refused 429 | refused RATE_LIMITED | other | refusal p99 ms | send→accept p99 ms | accepted→received p99 ms | … on load-generator probes | /healthz p99 ms | PING p99 ms | … on load-generator probes | RSS MB (heap used) | server CPU % (user) | server wait estimate ms (level) | load-core CPU % | lag p99 ms: quiet probes / load generators / senders |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const n = Math.max(...list.map((r) => r.seconds.length));
   for (let s = 0; s < n; s++) {
     const rows = list.map((r) => r.seconds[s]).filter(Boolean);
     const m = (key) => median(rows.map((r) => r[key]));
-    out.push(`| ${s} | ${fmt(m('target'))} | ${fmt(m('offered'))} | ${fmt(m('accepted'))} | ${fmt(m('refused429'))} | ${fmt(m('refusedRateLimited'))} | ${fmt(m('other'))} | ${fmt(m('refusalP99'), 1)} | ${fmt(m('acceptAnswerP99'), 1)} | ${fmt(m('receivedP99'))} | ${fmt(m('loadedReceivedP99'))} | ${fmt(m('healthP99'), 1)} | ${fmt(m('pingP99'), 1)} | ${fmt(m('loadedPingP99'))} | ${fmt(m('rssMB'))} | ${fmt(m('serverCpuPct'))} (${fmt(m('serverUserCpuPct'))}) | ${fmt(m('serverDelayMs'))} (${fmt(m('overloadLevel'))}) | ${fmt(m('loadCpuPct'))} | ${fmt(m('quietLagP99'))} / ${fmt(m('viewerLagP99'))} / ${fmt(m('senderLagP99'))} |`);
+    out.push(`| ${s} | ${fmt(m('target'))} | ${fmt(m('offered'))} | ${fmt(m('accepted'))} | ${fmt(m('refused429'))} | ${fmt(m('refusedRateLimited'))} | ${fmt(m('other'))} | ${fmt(m('refusalP99'), 1)} | ${fmt(m('acceptAnswerP99'), 1)} | ${fmt(m('receivedP99'))} | ${fmt(m('loadedReceivedP99'))} | ${fmt(m('healthP99'), 1)} | ${fmt(m('pingP99'), 1)} | ${fmt(m('loadedPingP99'))} | ${fmt(m('rssMB'))} (${fmt(m('heapMB'))}) | ${fmt(m('serverCpuPct'))} (${fmt(m('serverUserCpuPct'))}) | ${fmt(m('serverDelayMs'))} (${fmt(m('overloadLevel'))}) | ${fmt(m('loadCpuPct'))} | ${fmt(m('quietLagP99'))} / ${fmt(m('viewerLagP99'))} / ${fmt(m('senderLagP99'))} |`);
   }
   return out.join('\n');
 }
@@ -466,7 +467,7 @@ export function stormSummary(rows) {
     out.push(`| /healthz p99 ≤ 100 ms in every second | ${each((r) => `whole ${fmt(r.verdicts.healthz.p99, 1)}, worst second ${fmt(r.verdicts.healthz.worst, 1)} ms, ${r.verdicts.healthz.secondsOver.length} seconds over, ${r.verdicts.healthz.secondsSilent?.length ?? 0} without an answer, ${r.verdicts.healthz.failed} failed`)} | ${each((r) => yes(r.verdicts.healthz))} |`);
     out.push(`| PING p99 ≤ 100 ms in every second (quiet probes) | ${each((r) => `whole ${fmt(r.verdicts.ping.p99, 1)}, worst second ${fmt(r.verdicts.ping.worst, 1)} ms, ${r.verdicts.ping.secondsOver.length} seconds over, ${r.verdicts.ping.secondsSilent?.length ?? 0} without an answered PING`)} | ${each((r) => yes(r.verdicts.ping))} |`);
     out.push(`| no accepted comment lost beyond the counted thinning | ${each((r) => `${r.unaccountedLost} unaccounted on the quiet probes (${r.probeLost} lost, ${r.thinned} thinned × ${r.probesJoined} probes); load-generator probes ${r.loadedUnaccountedLost ?? '–'} unaccounted, server skipped ${r.skippedFrames ?? '–'} frames for slow consumers and closed ${r.slowClosed ?? '–'}`)} | ${each((r) => yes(r.verdicts.loss))} |`);
-    out.push(`| RSS flat (last third − first third ≤ max(25 MB, 10 %)) | ${each((r) => `${fmt(r.verdicts.rss.firstThirdMB)} → ${fmt(r.verdicts.rss.lastThirdMB)} MB, peak ${fmt(r.verdicts.rss.peakMB)}, after the drain ${fmt(r.verdicts.rss.afterDrainMB)}`)} | ${each((r) => yes(r.verdicts.rss))} |`);
+    out.push(`| RSS flat (last third − first third ≤ max(25 MB, 10 %)) | ${each((r) => `${fmt(r.verdicts.rss.firstThirdMB)} → ${fmt(r.verdicts.rss.lastThirdMB)} MB, peak ${fmt(r.verdicts.rss.peakMB)}, after the drain ${fmt(r.verdicts.rss.afterDrainMB)} (heap used ${fmt(r.verdicts.rss.heapAfterDrainMB)})`)} | ${each((r) => yes(r.verdicts.rss))} |`);
   }
   return out.join('\n');
 }
