@@ -9,6 +9,7 @@ import { DanmakuEvents } from '../events/danmaku-events.js';
 import { FrameDeflater } from './frame-deflater.js';
 import { loadNativeWriter, NativeBatches } from './native-batch.js';
 import type { OutboundFrames } from './outbound-frames.js';
+import { SliceClock } from './slice-clock.js';
 
 /**
  * The longest a slice of writes runs before the loop yields, so PINGs, JOINs, refusals
@@ -53,6 +54,7 @@ export class FanOutService {
   /** null: every write goes through socket.write (NATIVE_WRITES=false, or the addon is not built). */
   private readonly nativeBatches: NativeBatches | null = null;
   private readonly deflater: FrameDeflater;
+  private readonly clock = new SliceClock(SLICE_MS, WRITES_PER_CLOCK_CHECK);
 
   constructor(
     private readonly rooms: RoomService,
@@ -149,17 +151,17 @@ export class FanOutService {
    * call where the addon is loaded.
    * @param members a Set, or a shard's iterator to go on with (a Set iterator has no
    *   `return`, so leaving the loop early keeps its place)
-   * @param deadline performance.now() at which to stop, between two members
-   * @returns whether every member was written (false: stopped at the deadline)
+   * @param sliced whether to stop, between two members, once the slice's time is up
+   * @returns whether every member was written (false: stopped when the slice was over)
    */
-  private writeAll(members: Iterable<Connection>, frames: OutboundFrames, now: number, deadline = Infinity): boolean {
+  private writeAll(members: Iterable<Connection>, frames: OutboundFrames, now: number, sliced = false): boolean {
     const limit = this.config.SLOW_CONSUMER_BYTES;
     const batches = this.nativeBatches;
     const plain = frames.plain;
     let written = 0;
     let bytes = 0;
+    const clock = this.clock;
     let finished = true;
-    let untilClockCheck = WRITES_PER_CLOCK_CHECK;
     for (const member of members) {
       if (this.mayWrite(member, limit, now)) {
         const window = member.deflateWindow;
@@ -170,11 +172,10 @@ export class FanOutService {
         written++;
         bytes += frame.length;
       }
-      if (--untilClockCheck === 0) {
-        untilClockCheck = WRITES_PER_CLOCK_CHECK;
+      if (sliced && clock.due()) {
         // The native batch writes what it gathered only when sent: sent first, its time counts.
         batches?.send();
-        if (performance.now() >= deadline) {
+        if (clock.over) {
           finished = false;
           break;
         }
@@ -213,7 +214,7 @@ export class FanOutService {
   private run(): void {
     this.scheduled = false;
     const now = Date.now();
-    const deadline = performance.now() + SLICE_MS;
+    this.clock.start();
     while (this.queue.length > 0) {
       const job = this.queue[0];
       if (job.started === 0) job.started = performance.now();
@@ -227,13 +228,13 @@ export class FanOutService {
           }
           job.rest = members.values();
         }
-        const walked = this.writeAll(job.rest, job.frames, now, deadline);
+        const walked = this.writeAll(job.rest, job.frames, now, true);
         if (walked) {
           job.rest = undefined;
           job.shard++;
         }
         const more = job.shard < this.rooms.shardCount || this.queue.length > 1;
-        if (more && (!walked || performance.now() >= deadline)) {
+        if (more && (!walked || this.clock.over)) {
           this.scheduled = true;
           setImmediate(() => this.run());
           return;

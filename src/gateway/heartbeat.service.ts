@@ -5,6 +5,7 @@ import { PING_FRAME } from '../sockets/socket-internals.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { RoomService } from '../rooms/room.service.js';
 import type { Connection } from '../connections/connection.js';
+import { SliceClock } from '../delivery/slice-clock.js';
 
 /** The longest one piece of a sweep runs before the loop gets a turn (as the fan-out's slices). */
 const SWEEP_SLICE_MS = 4;
@@ -26,6 +27,7 @@ export class HeartbeatService implements OnModuleInit, OnApplicationShutdown {
   /** The shard being swept, from where its last slice stopped; undefined between sweeps. */
   private rest: IterableIterator<Connection> | undefined;
   private resume: NodeJS.Immediate | undefined;
+  private readonly clock = new SliceClock(SWEEP_SLICE_MS, CONNECTIONS_PER_CLOCK_CHECK);
 
   constructor(
     private readonly rooms: RoomService,
@@ -53,9 +55,8 @@ export class HeartbeatService implements OnModuleInit, OnApplicationShutdown {
 
   private sweepSlice(): void {
     const now = Date.now();
-    const deadline = performance.now() + SWEEP_SLICE_MS;
     const timeout = this.config.HEARTBEAT_TIMEOUT_MS;
-    let untilClockCheck = CONNECTIONS_PER_CLOCK_CHECK;
+    this.clock.start();
     // A Set iterator has no `return`: leaving the loop keeps its place for the next slice.
     for (const member of this.rest!) {
       if (member.isOpen) {
@@ -67,12 +68,9 @@ export class HeartbeatService implements OnModuleInit, OnApplicationShutdown {
           member.socket.write(PING_FRAME);
         }
       }
-      if (--untilClockCheck === 0) {
-        untilClockCheck = CONNECTIONS_PER_CLOCK_CHECK;
-        if (performance.now() >= deadline) {
-          this.resume = setImmediate(() => this.sweepSlice());
-          return;
-        }
+      if (this.clock.due() && this.clock.over) {
+        this.resume = setImmediate(() => this.sweepSlice());
+        return;
       }
     }
     this.rest = undefined;
