@@ -8,7 +8,7 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
-import { BAD_FRAME_EVENT, envelope, UNKNOWN_TYPE_EVENT } from '../protocol/envelope.js';
+import { BAD_FRAME_EVENT, PONG, UNKNOWN_TYPE_EVENT } from '../protocol/envelope.js';
 import { RoomService } from '../rooms/room.service.js';
 import { CommentRateGuard, MembershipRateGuard } from './rate-limit.guards.js';
 import { CommentMessage, JoinMessage, RoomMessage } from './messages.js';
@@ -58,7 +58,7 @@ export class DanmakuGateway implements OnGatewayConnection, OnGatewayDisconnect 
 
   @SubscribeMessage('PING')
   ping() {
-    return envelope('PONG', {});
+    return PONG;
   }
 
   @SubscribeMessage('JOIN')

@@ -6,7 +6,7 @@ import type { Connection } from '../connections/connection.js';
 import type { TokenBucket } from '../connections/token-bucket.js';
 import { FanOutService } from '../delivery/fan-out.service.js';
 import { compileDtoCheck, type DtoCheck } from '../publish/dto-check.js';
-import { type Envelope, envelope } from '../protocol/envelope.js';
+import { type Envelope, PONG } from '../protocol/envelope.js';
 import { InputValidationPipe } from '../validation/input-validation.pipe.js';
 import { CommentIngest } from './comment-ingest.js';
 import { Connections } from './connections.service.js';
@@ -61,7 +61,7 @@ export class DirectMessages implements OnApplicationBootstrap {
     if (!this.config.DIRECT_PUBLISH) return;
     if (app.getGlobalGuards().length > 0 || app.getGlobalPipes().length > 0 || app.getGlobalInterceptors().length > 0) return;
     const membershipLimit = { bucketOf: (connection: Connection) => connection.limits.membership, refusal: MEMBERSHIP_REFUSAL };
-    this.routes.set('PING', { answer: () => envelope('PONG', {}) });
+    this.routes.set('PING', { answer: () => PONG });
     this.add('JOIN', JoinMessage, membershipLimit, (client, message: JoinMessage) => this.membership.join(client, message));
     this.add('LEAVE', RoomMessage, membershipLimit, (client, message: RoomMessage) => this.membership.leave(client, message));
     this.add('COMMENT', CommentMessage, { bucketOf: (connection) => connection.limits.comments, refusal: COMMENT_REFUSAL }, (client, message: CommentMessage) =>

@@ -18,3 +18,6 @@ export const UNKNOWN_TYPE_EVENT = '$UNKNOWN_TYPE';
 export function envelope<T>(type: string, data: T): Envelope<T> {
   return { type, data };
 }
+
+/** The answer to every PING, whichever way it came in. */
+export const PONG: Readonly<Envelope<Record<string, never>>> = Object.freeze(envelope('PONG', {}));
