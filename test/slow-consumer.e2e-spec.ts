@@ -3,6 +3,9 @@ import { get, postJson } from './support/http.js';
 import { type RunningServer, startServer } from './support/server.js';
 import { Viewer } from './support/viewer.js';
 
+/** Random characters of the CJK Unified Ideographs block: 14 bits each, which deflate cannot shorten much. */
+const randomHan = (length: number) => String.fromCodePoint(...Array.from({ length }, () => 0x4e00 + Math.floor(Math.random() * 0x5000)));
+
 describe('slow consumers', () => {
   let server: RunningServer;
   beforeAll(async () => {
@@ -23,8 +26,10 @@ describe('slow consumers', () => {
     // Stop reading: the server's unsent bytes for this member can only grow.
     rawSocketOf(slow.ws).pause();
 
-    // ~750 KB per frame; the kernel's loopback buffers hold a few MB before ws's own queue grows.
-    const items = Array.from({ length: 1000 }, (_, i) => ({ text: '弹'.repeat(200), user: `u${i}` }));
+    // ~620 KB per frame, ~440 KB deflated (ws clients offer compression, and a repeated
+    // text would deflate to almost nothing): the kernel's loopback buffers hold a few MB
+    // before the server's own queue grows.
+    const items = Array.from({ length: 1000 }, (_, i) => ({ text: randomHan(200), user: `u${i}` }));
     let published = 0;
     const stats = async () => (await get(server.http, '/stats')).body;
     for (let round = 0; round < 200 && (await stats()).slowClosed === 0; round++) {

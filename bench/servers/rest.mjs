@@ -1,15 +1,19 @@
 // The REST side the baseline servers share: the project's publish routes (same bodies,
 // same answers), /stats and /healthz, on plain node:http. No framework, so a baseline
 // is never slower than the project for its HTTP layer.
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 
 const ROUTE = /^\/rooms\/([^/]+)\/comments(\/batch)?$/;
 
+// Ids as the project makes them (src/publish/comment-id.ts), so both send the same bytes.
+const ID_PREFIX = randomBytes(12).toString('base64url');
+let idCount = 0;
+
 /** An ITEM as the project builds it (PROTOCOL.md section 1), as a JSON string. */
 export function makeItem(room, seq, comment, ts) {
   return {
-    id: randomUUID(),
+    id: ID_PREFIX + (idCount++).toString(36),
     seq,
     room,
     text: comment.text,

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { Broker, type OnceResult, type Published, type Receipt } from '../broker/broker.js';
 import { DanmakuConfig } from '../config/danmaku-config.js';
 import { DanmakuEvents } from '../events/danmaku-events.js';
 import type { CandidateComment, CommentOrigin } from '../protocol/candidate-comment.js';
 import { CommentPipeline } from '../moderation/comment-pipeline.service.js';
 import { type CommentDraft, type CommentMode, DEFAULT_COLOR, DEFAULT_MODE } from '../protocol/comment.js';
+import { nextCommentId } from './comment-id.js';
 import { StatsService } from '../stats/stats.service.js';
 
 /** A validated comment from REST or a viewer's COMMENT. */
@@ -155,7 +155,7 @@ function candidates(room: string | null, inputs: CommentInput[]): CandidateComme
  */
 function draft(room: string | null, comment: CommentInput, ts: number): CommentDraft {
   return {
-    id: randomUUID(),
+    id: nextCommentId(),
     room,
     text: comment.text,
     color: comment.color ?? DEFAULT_COLOR,

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 
 /** The answers of the publishing routes, as the OpenAPI document describes them. */
 export class PublishedAnswer {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ description: "The comment's id: unique, and opaque (no format to rely on)" })
   id: string;
 
   @ApiProperty({ description: "The comment's seq in its room" })
@@ -21,7 +21,7 @@ export class BatchPublishedAnswer {
 }
 
 export class BroadcastAnswer {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ description: "The comment's id: unique, and opaque (no format to rely on)" })
   id: string;
 }
 
