@@ -271,7 +271,7 @@ class Conn {
         // RSV1 marks a compressed message on its first frame; continuations inherit it.
         if (this.opcode === 1 || this.opcode === 2) {
           this.compressed = this.inflater !== null && (b0 & 0x40) !== 0;
-          const inflatable = !this.compressed || this.inflater.canInflate(plen, SMALL);
+          const inflatable = !this.compressed || (!this.joined && this.inflater.canInflate(plen, SMALL));
           this.blind = !inflatable && !this.probe;
           this.sampled = !inflatable && this.probe;
         }

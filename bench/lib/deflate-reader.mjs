@@ -1,11 +1,13 @@
 // The load generator's side of permessage-deflate (RFC 7692). Counting connections never
 // inflate a PUSH: they count its wire bytes and the frame ("blind"), and the room's probes,
 // which inflate and parse every message, tell how many items such a frame holds (the
-// runner multiplies; every member of a room receives the same batches). Small messages are
-// inflated everywhere when that needs no history: without context takeover (the server
-// compresses each message on its own) any message up to SMALL bytes; with context takeover
-// only the first one (JOINED), since the ones after it refer back to messages a counting
-// connection did not inflate.
+// runner multiplies; every member of a room receives the same batches). A counting
+// connection inflates only until it has joined (all it reads is JOINED, or the ERROR that
+// refuses it), and only when that needs no history: without context takeover (the server
+// compresses each message on its own) a message up to SMALL bytes; with context takeover
+// only the first one, since the ones after it refer back to messages a counting
+// connection did not inflate. (Small PUSH frames inflated by every counter would make the
+// load generator the bottleneck.)
 import zlib from 'node:zlib';
 
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);

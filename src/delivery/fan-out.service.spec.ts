@@ -139,4 +139,24 @@ describe.each(['true', 'false'])('FanOutService with NATIVE_WRITES=%s, members o
     const pushOf = (n: number) => `{"type":"PUSH","data":{"room":"r","items":[${batch(n).join(',')}]}}`;
     for (const [i, messages] of [...received.values()].entries()) expect(messages.slice(seen[i])).toEqual([pushOf(5), pushOf(6), pushOf(7)]);
   });
+
+  it('reads as backlog the wait of a later handover, not of the messages handed over with the one being written', async () => {
+    let clock = performance.now();
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => (clock += 10));
+    const seen = [...received.values()].map((messages) => messages.length);
+    try {
+      // One batch tick's rooms, handed over in one turn; the first walk of 8 stops mid-shard.
+      for (const n of [8, 9]) fanOut.deliver('r', encoder.encode('r', batch(n)));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(fanOut.oldestWaitMs(performance.now() + 1000)).toBe(0);
+      // The next tick's: it waits behind what is left of the first handover.
+      fanOut.deliver('r', encoder.encode('r', batch(10)));
+      expect(fanOut.oldestWaitMs(performance.now() + 1000)).toBeGreaterThanOrEqual(1000);
+      await fanOut.whenDrained();
+    } finally {
+      now.mockRestore();
+    }
+    expect(fanOut.oldestWaitMs(performance.now())).toBe(0);
+    await everyClientHas(seen[0] + 3);
+  });
 });
