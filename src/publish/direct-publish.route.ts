@@ -199,10 +199,12 @@ function parsePath(rest: string): Target | undefined {
   }
 }
 
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
 function answer(response: ServerResponse, status: number, body: unknown): void {
   const json = JSON.stringify(body);
   response.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Type': JSON_CONTENT_TYPE,
     'Content-Length': Buffer.byteLength(json),
   });
   response.end(json);
@@ -214,7 +216,7 @@ function answer(response: ServerResponse, status: number, body: unknown): void {
  */
 const OVERLOADED_BODY = JSON.stringify(new OverloadedException().getResponse());
 const OVERLOADED_HEADERS = {
-  'Content-Type': 'application/json; charset=utf-8',
+  'Content-Type': JSON_CONTENT_TYPE,
   'Content-Length': Buffer.byteLength(OVERLOADED_BODY),
   'Retry-After': String(RETRY_AFTER_SECONDS),
 };
