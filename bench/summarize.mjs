@@ -148,6 +148,7 @@ if (storm.length) {
 // ---- targets -------------------------------------------------------------------------
 const yes = (b) => (b === null ? 'n/a' : b ? 'holds' : '**does not hold**');
 const m = (scenario, system, f) => med(of(scenario, system), f);
+const targetsAt = out.length;
 say('### Targets (medians)');
 say();
 say('| target | measured | verdict |');
@@ -216,7 +217,9 @@ if (of('maxrate', 'project').length) {
   const n = of('maxrate', 'naive')[0]?.maxRate;
   say(`| max rate: project ≥ 20× socketio, ≥ 10× naive | project ${p}, socketio ${s}, naive ${n} (a 0 means even the lowest step failed) | ${yes(s !== undefined && n !== undefined ? p >= 20 * Math.max(s, 1) && p >= 10 * Math.max(n, 1) : null)} |`);
 }
-say();
+// A storm alone has no median targets: its verdicts are per run, in its own table.
+if (out.length === targetsAt + 4) out.length = targetsAt;
+else say();
 if (excluded.length) say(`Left out by request: ${excluded.join(', ')}.`);
 if (errors.length) {
   say(`Runs that failed: ${errors.map((e) => `${e.system} ${e.scenario} #${e.run}: ${e.error}`).join('; ')}`);
