@@ -69,8 +69,9 @@ async function serveFastify() {
   const { NestFactory } = await import('@nestjs/core');
   const { FastifyAdapter } = await import('@nestjs/platform-fastify');
   const { AppModule } = await import(path.join(BUILD, 'app.module.js'));
+  const { validateConfig } = await import(path.join(BUILD, 'config/validate-config.js'));
   const { DanmakuWsAdapter } = await import(path.join(BUILD, 'gateway/danmaku-ws.adapter.js'));
-  const app = await NestFactory.create(AppModule, new FastifyAdapter({ bodyLimit: 1024 * 1024 }), {
+  const app = await NestFactory.create(AppModule.forConfig(validateConfig(process.env)), new FastifyAdapter({ bodyLimit: 1024 * 1024 }), {
     logger: ['error', 'warn', 'log'],
     abortOnError: false,
   });
