@@ -41,11 +41,10 @@ const UPGRADE = Buffer.from(
 );
 const SMALL = 256; // frames up to this size are collected whole (control messages)
 // One receive buffer for every connection of the process (net's `onread`): no Buffer and no
-// stream 'data' event per chunk read. At a storm's peak the viewers read up to 840 MB/s of plain
-// frames, and that per-chunk machinery kept the load generators seconds behind. onData
-// copies whatever it keeps past its call.
+// stream 'data' event per chunk read. At a storm's peak the viewers read up to 840 MB/s of
+// plain frames, and that per-chunk machinery kept the load generators seconds behind.
+// onData copies whatever it keeps past its call.
 const RECEIVE = Buffer.allocUnsafe(65_536);
-
 
 const PING_FRAME =
   cfg.mode === 'socketio' ? clientFrame('42["ping"]') : clientFrame('{"type":"PING"}');
