@@ -16,6 +16,11 @@ const cfg = JSON.parse(process.argv[2]);
 // cfg: { port, room, count, localAddress, concurrency, connectTimeoutMs }
 
 const SMALL = cfg.probe ? Infinity : 1024;
+// One receive buffer for every connection of the process (net's `onread`), as in
+// loadgen.mjs: at a storm's peak each commenter receives full frames like every viewer, and
+// a Buffer and a 'data' event per chunk put this process's lag into the answers it times.
+// What the parser keeps past the callback (handshake, small frames' parts) is copied.
+const RECEIVE = Buffer.allocUnsafe(65_536);
 const PING = clientFrame('{"type":"PING"}');
 // Quiet probes: what they saw, per second of the phase (by the comment's send time).
 const probe = { phase: 0, startAt: 0, received: new Map(), sendReceived: new Map(), ping: new Map(), stale: 0 };
@@ -79,11 +84,11 @@ class Commenter {
 
   start(done) {
     this.done = done;
-    this.socket = net.connect({ host: '127.0.0.1', port: cfg.port, localAddress: cfg.localAddress });
+    const onread = { buffer: RECEIVE, callback: (n) => void this.onData(RECEIVE.subarray(0, n)) };
+    this.socket = net.connect({ host: '127.0.0.1', port: cfg.port, localAddress: cfg.localAddress, onread });
     this.socket.setNoDelay(true);
     this.timer = setTimeout(() => this.finishConnect(false), cfg.connectTimeoutMs);
     this.socket.on('connect', () => this.socket.write(UPGRADE));
-    this.socket.on('data', (chunk) => this.onData(chunk));
     this.socket.on('error', () => {});
     this.socket.on('close', () => {
       this.finishConnect(false);
@@ -116,7 +121,7 @@ class Commenter {
 
   onData(chunk) {
     if (!this.open) {
-      this.hs = this.hs ? Buffer.concat([this.hs, chunk]) : chunk;
+      this.hs = this.hs ? Buffer.concat([this.hs, chunk]) : Buffer.from(chunk);
       const end = this.hs.indexOf('\r\n\r\n');
       if (end < 0) return;
       if (this.hs.toString('latin1', 0, 12) !== 'HTTP/1.1 101') return this.socket.destroy();
@@ -149,7 +154,7 @@ class Commenter {
         continue;
       }
       const take = Math.min(this.left, len - i);
-      if (this.parts) this.parts.push(chunk.subarray(i, i + take));
+      if (this.parts) this.parts.push(Buffer.from(chunk.subarray(i, i + take)));
       i += take;
       this.left -= take;
       if (this.left === 0) this.endFrame();
