@@ -8,19 +8,13 @@
 // comment but read every PUSH (accepted→received from the item's `ts`, and the seqs seen
 // for the loss count) and PING every `pingMs`, in a process light enough that its own
 // event loop stays prompt while the load generators' saturated core lags.
-import net from 'node:net';
-import { MARK, SeqSet, clientFrame, commentText, histIndex, nowMs, sleep, startBounded } from './lib/common.mjs';
+import { MARK, SeqSet, clientFrame, commentText, connectReading, histIndex, nowMs, sleep, startBounded } from './lib/common.mjs';
 import { LagMeter, SecondCounts, bumpSecond, rampDue, sparseSeconds } from './lib/storm.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 // cfg: { port, room, count, localAddress, concurrency, connectTimeoutMs }
 
 const SMALL = cfg.probe ? Infinity : 1024;
-// One receive buffer for every connection of the process (net's `onread`), as in
-// loadgen.mjs: at a storm's peak each commenter receives full frames like every viewer, and
-// a Buffer and a 'data' event per chunk put this process's lag into the answers it times.
-// What the parser keeps past the callback (handshake, small frames' parts) is copied.
-const RECEIVE = Buffer.allocUnsafe(65_536);
 const PING = clientFrame('{"type":"PING"}');
 // Quiet probes: what they saw, per second of the phase (by the comment's send time).
 const probe = { phase: 0, startAt: 0, received: new Map(), sendReceived: new Map(), ping: new Map(), stale: 0 };
@@ -84,8 +78,9 @@ class Commenter {
 
   start(done) {
     this.done = done;
-    const onread = { buffer: RECEIVE, callback: (n) => void this.onData(RECEIVE.subarray(0, n)) };
-    this.socket = net.connect({ host: '127.0.0.1', port: cfg.port, localAddress: cfg.localAddress, onread });
+    // Each commenter receives full frames like every viewer: a shared buffer keeps this
+    // process's lag out of the answers it times (the parser copies what it keeps).
+    this.socket = connectReading({ host: '127.0.0.1', port: cfg.port, localAddress: cfg.localAddress }, (chunk) => this.onData(chunk));
     this.socket.setNoDelay(true);
     this.timer = setTimeout(() => this.finishConnect(false), cfg.connectTimeoutMs);
     this.socket.on('connect', () => this.socket.write(UPGRADE));

@@ -11,12 +11,12 @@
 // reconnect, a few stop reading for a while, a few send garbage, and probes reconnect
 // and resume with `since` (the highest seq they saw), so loss is still counted by seq.
 // Driven by the runner over IPC; every timer and loop is bounded.
-import net from 'node:net';
 import {
   HIST_SIZE,
   MARK,
   SeqSet,
   clientFrame,
+  connectReading,
   histIndex,
   histSparse,
   nowMs,
@@ -40,11 +40,6 @@ const UPGRADE = Buffer.from(
     '\r\n',
 );
 const SMALL = 256; // frames up to this size are collected whole (control messages)
-// One receive buffer for every connection of the process (net's `onread`): no Buffer and no
-// stream 'data' event per chunk read. At a storm's peak the viewers read up to 840 MB/s of
-// plain frames, and that per-chunk machinery kept the load generators seconds behind.
-// onData copies whatever it keeps past its call.
-const RECEIVE = Buffer.allocUnsafe(65_536);
 
 const PING_FRAME =
   cfg.mode === 'socketio' ? clientFrame('42["ping"]') : clientFrame('{"type":"PING"}');
@@ -127,9 +122,12 @@ class Conn {
   start(done) {
     this.done = done;
     if (done) this.connectStartedAt = nowMs();
-    // Reads of a socket this connection already replaced are ignored.
-    const onread = { buffer: RECEIVE, callback: (n) => void (socket === this.socket && this.onData(RECEIVE.subarray(0, n))) };
-    const socket = net.connect({ host: '127.0.0.1', port: cfg.port, localAddress: this.localAddress ?? cfg.localAddress, onread });
+    // Reads land in the process's shared buffer (onData copies what it keeps); reads of a
+    // socket this connection already replaced are ignored.
+    const socket = connectReading(
+      { host: '127.0.0.1', port: cfg.port, localAddress: this.localAddress ?? cfg.localAddress },
+      (chunk) => socket === this.socket && this.onData(chunk),
+    );
     this.socket = socket;
     socket.setNoDelay(true);
     const timer = setTimeout(() => this.fail('timeout'), cfg.connectTimeoutMs);

@@ -153,6 +153,7 @@ say('### Targets (medians)');
 say();
 say('| target | measured | verdict |');
 say('|---|---|---|');
+const targetRowsAt = out.length;
 if (of('big-room', 'project').length && of('big-room', 'ceiling').length) {
   const pl = of('big-room', 'project').map((r) => r.probeLost);
   say(`| big-room zero loss | project probe loss per run ${pl.join(', ')} | ${yes(pl.every((x) => x === 0))} |`);
@@ -218,7 +219,7 @@ if (of('maxrate', 'project').length) {
   say(`| max rate: project ≥ 20× socketio, ≥ 10× naive | project ${p}, socketio ${s}, naive ${n} (a 0 means even the lowest step failed) | ${yes(s !== undefined && n !== undefined ? p >= 20 * Math.max(s, 1) && p >= 10 * Math.max(n, 1) : null)} |`);
 }
 // A storm alone has no median targets: its verdicts are per run, in its own table.
-if (out.length === targetsAt + 4) out.length = targetsAt;
+if (out.length === targetRowsAt) out.length = targetsAt;
 else say();
 if (excluded.length) say(`Left out by request: ${excluded.join(', ')}.`);
 if (errors.length) {

@@ -1,5 +1,6 @@
 // Shared helpers for the benchmark processes (runner, load generators, publisher, servers).
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 
 /** Every comment text the bench publishes starts with this byte; it appears nowhere else. */
 export const MARK = 0x7e; // '~'
@@ -170,4 +171,14 @@ export function takeResponses(buffered, chunk, onStatus) {
     onStatus(Number(head.slice(9, 12)));
     if (buf.length === 0) return null;
   }
+}
+
+// One receive buffer for every connection of a process (net's `onread`): no Buffer and no
+// stream 'data' event per chunk read. At a storm's peak every viewer reads full frames, up
+// to 840 MB/s of plain JSON, and that per-chunk machinery kept the load processes seconds
+// behind. `onData` gets a view of the shared buffer, valid only during its call: whatever
+// it keeps past the call it must copy.
+const RECEIVE = Buffer.allocUnsafe(65_536);
+export function connectReading(options, onData) {
+  return net.connect({ ...options, onread: { buffer: RECEIVE, callback: (n) => void onData(RECEIVE.subarray(0, n)) } });
 }
